@@ -1,0 +1,3 @@
+from betacontent.cli import main
+
+main()

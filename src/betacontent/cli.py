@@ -1,0 +1,141 @@
+"""The `betacontent` command. It only assembles parts: config, site, rules, reporter."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+
+from betacontent import __version__
+from betacontent.config import ConfigError, find_config, load_config
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.lint import SelectorError, lint, select_rules
+from betacontent.loader import find_site_root, load_site
+from betacontent.reporters import report_text, summary
+from betacontent.rules import RULES
+from betacontent.schema_export import generate, write_atomic
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str) -> click.exceptions.Exit:
+    click.echo(f"betacontent: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_USAGE)
+
+
+def _codes(values: Sequence[str]) -> list[str]:
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="betacontent")
+def main() -> None:
+    """Lint and serve Jekyll content: front matter, breadcrumbs and links."""
+
+
+def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
+    if not targets:
+        return True
+    path = (root / diagnostic.path).resolve()
+    return any(path == target or target in path.parents for target in targets)
+
+
+@main.command(name="lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--select", multiple=True, help="Rule codes or prefixes to run (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip (comma-separated).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="betacontent.toml or pyproject.toml to use instead of the nearest one.",
+)
+@click.option("--color/--no-color", default=None, help="Force colour on or off.")
+def lint_command(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    color: bool | None,
+) -> None:
+    """Check the site that holds PATHS (default: the current directory).
+
+    The whole site is always loaded, since breadcrumbs and links need every page; PATHS only
+    narrow which files' diagnostics are shown. Exit 0 without errors, 1 with errors, 2 on a
+    usage or configuration error.
+    """
+    started = time.perf_counter()
+    cwd = Path.cwd()
+    targets = [p.resolve() for p in paths]
+    root = find_site_root(targets[0] if targets else cwd)
+    for target in targets:
+        if target != root and root not in target.parents:
+            raise _fail(f"{target} is not inside the site at {root}")
+    try:
+        config = load_config(config_file or find_config(root))
+        rules = select_rules(_codes(select) or config.select, [*config.ignore, *_codes(ignore)])
+    except (ConfigError, SelectorError) as error:
+        raise _fail(str(error)) from None
+    site = load_site(root, config)
+    diagnostics = [d for d in lint(site, rules) if _in_scope(d, root, targets)]
+    console = Console(
+        force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
+    )
+    checked = len(site.files) + len(site.data_files) + (1 if site.config_rel else 0)
+    line = summary(diagnostics, checked, time.perf_counter() - started)
+    report_text(console, diagnostics, root, cwd, line)
+    errors = any(d.severity is Severity.ERROR for d in diagnostics)
+    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+@main.command(name="rule")
+@click.argument("code", required=False)
+def rule_command(code: str | None) -> None:
+    """List the rules, or explain one (e.g. `betacontent rule BC102`)."""
+    console = Console(highlight=False, soft_wrap=True)
+    if code is None:
+        for rule in RULES.values():
+            console.print(
+                f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {rule.summary}",
+                markup=False,
+            )
+        return
+    chosen = RULES.get(code.upper())
+    if chosen is None:
+        raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
+    text = f"# {chosen.code} {chosen.name} ({chosen.severity.value})\n\n{chosen.doc}"
+    if console.is_terminal:
+        console.print(Markdown(text))
+    else:
+        click.echo(text)
+
+
+@main.command(name="schema")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write the JSON Schemas into.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change.")
+def schema_command(out: Path, check: bool) -> None:
+    """Write the JSON Schemas of front matter, phase data and configuration."""
+    stale = []
+    for name, text in generate().items():
+        path = out / name
+        current = path.read_text("utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(name)
+        if not check:
+            write_atomic(path, text)
+    if check and stale:
+        click.echo(f"out of date in {out}: {', '.join(stale)}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"{out}: {len(stale)} file(s) {'stale' if check else 'written'}")

@@ -1,0 +1,246 @@
+"""Split a file into front matter and body, and parse the front matter as Jekyll does.
+
+Jekyll (4.3) decides that a file has front matter when its first line is `---` (checked on the
+raw bytes, so a byte-order mark hides it), then takes everything up to the next line that is
+`---` or `...`. The YAML is parsed by libyaml, so it is here too (`yaml.CSafeLoader`), and the
+YAML text starts at the top of the file: libyaml's marks are file positions as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import BaseHandler, JSONHandler
+
+from betacontent.positions import Position
+
+_OPEN = re.compile(r"---[ \t\r\n\f\v]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t\r\f\v]*$", re.MULTILINE)
+BOM = "\ufeff"
+
+# Front matter in formats other static site generators read, and Jekyll does not.
+_FOREIGN_FORMATS: tuple[tuple[str, BaseHandler], ...] = (
+    ("TOML (`+++`)", BaseHandler(fm_boundary=re.compile(r"^\+{3}\s*$", re.MULTILINE))),
+    ("JSON", JSONHandler()),
+)
+
+
+class ProblemKind(StrEnum):
+    UNREADABLE = "unreadable"
+    YAML_SYNTAX = "yaml-syntax"
+    UNCLOSED = "unclosed"
+    DUPLICATE_KEY = "duplicate-key"
+    NOT_READ = "not-read"
+    NOT_MAPPING = "not-mapping"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong found while reading or parsing a file (parse errors are values)."""
+
+    kind: ProblemKind
+    position: Position
+    message: str
+
+
+@dataclass(slots=True)
+class FrontMatter:
+    """Parsed front matter: the data Jekyll sees and the YAML nodes that say where it came from."""
+
+    data: dict[str, Any]
+    root: yaml.Node | None
+    end_line: int  # line of the closing delimiter
+
+    def node_at(self, path: Sequence[str | int]) -> yaml.Node | None:
+        """The value node at `path` (last key wins, as in Jekyll); None when absent."""
+        return node_at(self.root, path)
+
+    def key_node(self, key: str) -> yaml.Node | None:
+        """The node of a top-level key (its last occurrence)."""
+        found = None
+        if isinstance(self.root, yaml.MappingNode):
+            for key_node, _ in self.root.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    found = key_node
+        return found
+
+    def position(self, path: Sequence[str | int]) -> Position:
+        """Where the value at `path` starts; falls back to its closest existing parent."""
+        return position_in(self.root, path)
+
+    def key_position(self, key: str) -> Position:
+        node = self.key_node(key)
+        return mark_position(node) if node is not None else Position(1, 1)
+
+
+@dataclass(slots=True)
+class SplitFile:
+    """A text file seen as Jekyll sees it."""
+
+    front_matter: FrontMatter | None
+    body: str
+    body_line: int  # 1-based line where the body starts
+    problems: list[Problem] = field(default_factory=list)
+
+
+def node_at(root: yaml.Node | None, path: Sequence[str | int]) -> yaml.Node | None:
+    node = root
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            found = None
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == step:
+                    found = value
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            node = node.value[step] if 0 <= step < len(node.value) else None
+        else:
+            return None
+    return node
+
+
+def position_in(root: yaml.Node | None, path: Sequence[str | int]) -> Position:
+    for depth in range(len(path), -1, -1):
+        node = node_at(root, path[:depth])
+        if node is not None:
+            return mark_position(node)
+    return Position(1, 1)
+
+
+def mark_position(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def split(text: str) -> SplitFile:
+    """Split decoded text (byte-order mark still in place) into front matter and body."""
+    if text.startswith(BOM):
+        rest = text[1:]
+        if _OPEN.match(rest):
+            problem = Problem(
+                ProblemKind.NOT_READ,
+                Position(1, 1),
+                "the file starts with a byte-order mark, so Jekyll does not see its front "
+                "matter and copies it as a static file; save it as UTF-8 without BOM",
+            )
+            return SplitFile(None, rest, 1, [problem])
+        text = rest
+    opening = _OPEN.match(text)
+    if opening is None:
+        return SplitFile(None, text, 1, _foreign_format(text))
+    closing = _CLOSE.search(text, opening.end())
+    if closing is None:
+        problem = Problem(
+            ProblemKind.UNCLOSED,
+            Position(1, 1),
+            "front matter opened with `---` is never closed; Jekyll renders it as body text",
+        )
+        return SplitFile(None, text, 1, [problem])
+    yaml_text = text[: closing.start()]
+    end_line = yaml_text.count("\n") + 1
+    body_start = closing.end() + 1 if text.startswith("\n", closing.end()) else closing.end()
+    front_matter, problems = parse_yaml(yaml_text, end_line)
+    return SplitFile(front_matter, text[body_start:], end_line + 1, problems)
+
+
+def _foreign_format(text: str) -> list[Problem]:
+    for name, handler in _FOREIGN_FORMATS:
+        if handler.detect(text) and handler.FM_BOUNDARY and handler.FM_BOUNDARY.match(text):
+            return [
+                Problem(
+                    ProblemKind.NOT_READ,
+                    Position(1, 1),
+                    f"{name} front matter is not read by Jekyll, which only reads YAML "
+                    "between `---` lines; the file is copied as a static file",
+                )
+            ]
+    return []
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    data: Any
+    root: yaml.Node | None
+    problems: list[Problem]
+
+    def position(self, path: Sequence[str | int]) -> Position:
+        return position_in(self.root, path)
+
+
+def load_yaml(text: str) -> YamlDocument:
+    """Parse YAML with libyaml; a syntax error and duplicate keys become problems."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        message = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem:
+            message = f"{error.problem} ({error.context})"
+        problem = Problem(ProblemKind.YAML_SYNTAX, position, f"YAML syntax error: {message}")
+        return YamlDocument(None, None, [problem])
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        # The constructor rejects some scalars the scanner accepted (a date like 2024-13-45).
+        problem = Problem(ProblemKind.YAML_SYNTAX, Position(1, 1), f"YAML error: {error}")
+        return YamlDocument(None, None, [problem])
+    finally:
+        loader.dispose()
+    return YamlDocument(data, root, list(_duplicate_keys(root)))
+
+
+def parse_yaml(yaml_text: str, end_line: int) -> tuple[FrontMatter | None, list[Problem]]:
+    """Parse front matter YAML: it must be a mapping (or empty)."""
+    document = load_yaml(yaml_text)
+    problems = document.problems
+    if document.data is None:
+        if any(p.kind is ProblemKind.YAML_SYNTAX for p in problems):
+            return None, problems
+        return FrontMatter({}, document.root, end_line), problems
+    if not isinstance(document.data, dict):
+        root = document.root
+        position = mark_position(root) if root is not None else Position(2, 1)
+        kind = type(document.data).__name__
+        problems.append(
+            Problem(
+                ProblemKind.NOT_MAPPING,
+                position,
+                f"front matter must be a mapping of keys to values, not a {kind}; "
+                "Jekyll stops with `Invalid YAML front matter`",
+            )
+        )
+        return None, problems
+    return FrontMatter(document.data, document.root, end_line), problems
+
+
+def _duplicate_keys(root: yaml.Node | None) -> Iterator[Problem]:
+    """Repeated keys in any mapping; libyaml (like Jekyll's Psych) silently keeps the last."""
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in first:
+                        earlier = mark_position(first[key.value])
+                        yield Problem(
+                            ProblemKind.DUPLICATE_KEY,
+                            mark_position(key),
+                            f"duplicate key `{key.value}` (first at line {earlier.line}); "
+                            "Jekyll keeps the last value",
+                        )
+                    else:
+                        first[key.value] = key
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)

@@ -1,0 +1,126 @@
+"""Turn raw source files into parsed files: decoded text, front matter, body. Pure.
+
+Each file is parsed once; every rule reads the same `ParsedFile`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from betacontent.front_matter import (
+    FrontMatter,
+    Problem,
+    ProblemKind,
+    YamlDocument,
+    load_yaml,
+    split,
+)
+from betacontent.positions import Position
+from betacontent.sources import SourceFile
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+
+
+@dataclass
+class ParsedFile:
+    """A page or document source: what Jekyll reads from it, with positions in the file."""
+
+    rel: str
+    front_matter: FrontMatter | None
+    body: str
+    body_line: int
+    markdown: bool
+    collection: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.front_matter.data if self.front_matter else {}
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        """The Markdown body parsed by markdown-it-py (block `map`s are body-relative)."""
+        return _MARKDOWN.parse(self.body) if self.markdown else []
+
+
+@dataclass(slots=True)
+class DataFile:
+    """A file of `_data/`: its name (`navigation`, `menus/footer`) and its parsed content."""
+
+    rel: str
+    name: str
+    data: Any
+    yaml: YamlDocument | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def decode(content: bytes) -> str | Problem:
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = content[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return Problem(
+            ProblemKind.UNREADABLE,
+            Position(line, column),
+            f"not valid UTF-8 (byte 0x{content[error.start]:02x}); Jekyll reads sources as UTF-8",
+        )
+
+
+def parse_source(source: SourceFile, markdown_extensions: frozenset[str]) -> ParsedFile:
+    markdown = PurePosixPath(source.rel).suffix.lower() in markdown_extensions
+    if source.content is None:
+        problem = Problem(ProblemKind.UNREADABLE, Position(1, 1), source.error or "unreadable")
+        return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [problem])
+    text = decode(source.content)
+    if isinstance(text, Problem):
+        return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [text])
+    parts = split(text)
+    return ParsedFile(
+        source.rel,
+        parts.front_matter,
+        parts.body,
+        parts.body_line,
+        markdown,
+        source.collection,
+        parts.problems,
+    )
+
+
+def parse_data_file(source: SourceFile, data_dir: str) -> DataFile:
+    path = PurePosixPath(source.rel)
+    name = path.relative_to(data_dir).with_suffix("").as_posix()
+    if source.content is None:
+        problem = Problem(ProblemKind.UNREADABLE, Position(1, 1), source.error or "unreadable")
+        return DataFile(source.rel, name, None, None, [problem])
+    text = decode(source.content)
+    if isinstance(text, Problem):
+        return DataFile(source.rel, name, None, None, [text])
+    text = text.removeprefix("\ufeff")
+    suffix = path.suffix.lower()
+    if suffix in {".yml", ".yaml"}:
+        document = load_yaml(text)
+        return DataFile(source.rel, name, document.data, document, document.problems)
+    if suffix == ".json":
+        try:
+            return DataFile(source.rel, name, json.loads(text), None)
+        except json.JSONDecodeError as error:
+            problem = Problem(
+                ProblemKind.YAML_SYNTAX,
+                Position(error.lineno, error.colno),
+                f"JSON syntax error: {error.msg}",
+            )
+            return DataFile(source.rel, name, None, None, [problem])
+    dialect = "excel-tab" if suffix == ".tsv" else "excel"
+    rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    return DataFile(source.rel, name, rows, None)

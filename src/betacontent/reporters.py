@@ -1,0 +1,58 @@
+"""Show diagnostics to people: `path:line:col: CODE message`, then a summary line."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from betacontent.diagnostics import Diagnostic, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def display_path(root: Path, rel: str, cwd: Path) -> str:
+    """The file's path relative to the current directory, as editors and CI parse it."""
+    absolute = root / rel
+    try:
+        return os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        return str(absolute)
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int, seconds: float) -> str:
+    counts = Counter(d.severity for d in diagnostics)
+    parts = [
+        f"{files} file{'s' if files != 1 else ''} checked",
+        f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
+        f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
+        f"{counts[Severity.INFO]} info",
+        f"{seconds:.2f}s",
+    ]
+    return ", ".join(parts)
+
+
+def report_text(
+    console: Console,
+    diagnostics: Sequence[Diagnostic],
+    root: Path,
+    cwd: Path,
+    summary_line: str,
+) -> None:
+    for d in diagnostics:
+        where = f"{display_path(root, d.path, cwd)}:{d.line}:{d.column}:"
+        if console.is_terminal:
+            console.print(
+                f"[bold]{escape(where)}[/] [{_STYLE[d.severity]}]{d.code}[/] {escape(d.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            console.print(
+                f"{where} {d.code} {d.message}", markup=False, highlight=False, soft_wrap=True
+            )
+    console.print(summary_line, markup=False, highlight=False, soft_wrap=True)

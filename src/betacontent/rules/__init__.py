@@ -1,0 +1,53 @@
+"""Every rule, by code. Rules are listed here explicitly: no discovery magic."""
+
+from __future__ import annotations
+
+from betacontent.rules import (
+    bc100_unreadable_file,
+    bc101_yaml_syntax,
+    bc102_duplicate_key,
+    bc103_unclosed_front_matter,
+    bc104_missing_required_key,
+    bc105_wrong_type,
+    bc106_unknown_key,
+    bc107_unknown_layout,
+    bc108_unknown_include,
+    bc109_front_matter_not_read,
+    bc110_malformed_permalink,
+    bc111_duplicate_output,
+    bc201_breadcrumbs_shape,
+    bc202_first_crumb_not_home,
+    bc203_last_crumb_not_self,
+    bc204_crumb_link_broken,
+    bc205_crumb_title_mismatch,
+    bc206_trail_inconsistent,
+    bc207_crumb_via_fallback,
+)
+from betacontent.rules.base import Rule
+
+RULES: dict[str, Rule] = {
+    module.RULE.code: module.RULE
+    for module in (
+        bc100_unreadable_file,
+        bc101_yaml_syntax,
+        bc102_duplicate_key,
+        bc103_unclosed_front_matter,
+        bc104_missing_required_key,
+        bc105_wrong_type,
+        bc106_unknown_key,
+        bc107_unknown_layout,
+        bc108_unknown_include,
+        bc109_front_matter_not_read,
+        bc110_malformed_permalink,
+        bc111_duplicate_output,
+        bc201_breadcrumbs_shape,
+        bc202_first_crumb_not_home,
+        bc203_last_crumb_not_self,
+        bc204_crumb_link_broken,
+        bc205_crumb_title_mismatch,
+        bc206_trail_inconsistent,
+        bc207_crumb_via_fallback,
+    )
+}
+
+__all__ = ["RULES", "Rule"]

@@ -1,0 +1,44 @@
+"""What every rule is: a code, a name, a default severity, its documentation and a check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.positions import Position
+from betacontent.site_index import Site
+
+Check = Callable[[Site], Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Check
+
+    def at(self, path: str, position: Position, message: str) -> Diagnostic:
+        return Diagnostic(
+            path=path,
+            line=position.line,
+            column=position.column,
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+        )
+
+
+def rule(code: str, name: str, severity: Severity, doc: str | None) -> Callable[[Check], Rule]:
+    """Declare a rule from its check function; the module docstring is its documentation."""
+
+    def wrap(check: Check) -> Rule:
+        text = (doc or "").strip()
+        summary = text.splitlines()[0] if text else name
+        return Rule(code, name, severity, summary, text, check)
+
+    return wrap

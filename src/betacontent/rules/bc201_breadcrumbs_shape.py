@@ -1,0 +1,47 @@
+"""`breadcrumbs` is not a list of `{title, link}` mappings.
+
+## What it does
+Reports `breadcrumbs` that is not a list, items that are not mappings, items without a string
+`title`, a `link` that is not a string, and keys other than `title` and `link`.
+
+## Why is this bad?
+The breadcrumb include loops over the list and prints `crumb.title` and `crumb.link`: a
+malformed item prints an empty step or a link to nowhere, and the other breadcrumb checks
+cannot see it.
+
+## Example
+```yaml
+breadcrumbs:
+  - Accueil
+  - title: Devenir intrapreneur
+    url: /devenir-intrapreneur
+```
+
+## Use instead
+```yaml
+breadcrumbs:
+  - title: Accueil
+    link: /
+  - title: Devenir intrapreneur
+    link: /devenir-intrapreneur
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_files
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for checked in checked_files(site):
+        for issue in checked.issues:
+            if issue.kind == "type" and issue.path and issue.path[0] == "breadcrumbs":
+                yield RULE.at(checked.path, checked.position(issue), issue.message)
+
+
+RULE = rule("BC201", "breadcrumbs-shape", Severity.ERROR, __doc__)(check)

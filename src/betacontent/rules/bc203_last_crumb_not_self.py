@@ -1,0 +1,70 @@
+"""The last breadcrumb does not link to the page itself.
+
+## What it does
+Reports a trail whose last crumb links to another page than the one that carries it. A last
+crumb without `link` is accepted, unless `breadcrumbs.last-crumb-link = "required"`.
+A last crumb whose link resolves to nothing is BC204's.
+
+## Why is this bad?
+The last step of a trail is "you are here". When it points elsewhere, usually because the page
+was copied from a sibling, the trail describes another page.
+
+## Example
+In `_pages/construction.md` (`permalink: /approche/construction`):
+```yaml
+breadcrumbs:
+  - {title: Accueil, link: /}
+  - {title: L'approche beta.gouv.fr, link: /approche/}
+  - {title: Phase d'investigation, link: /approche/investigation}
+```
+
+## Use instead
+```yaml
+  - {title: Phase de construction, link: /approche/construction}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import crumbs, final_page, is_internal, resolve
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    required = site.lint.breadcrumbs.last_crumb_link == "required"
+    for entry in site.pages():
+        trail = crumbs(entry)
+        if not trail or entry.output is None:
+            continue
+        last = trail[-1]
+        if last.link is None:
+            if required:
+                yield RULE.at(
+                    entry.rel, last.position, f"the last crumb has no link; use `{entry.url}`"
+                )
+            continue
+        if not is_internal(last.link):
+            yield RULE.at(
+                entry.rel,
+                last.link_position,
+                f"the last crumb links to `{last.link}`, not to this page (`{entry.url}`)",
+            )
+            continue
+        resolution = resolve(site, entry, last.link)
+        if resolution is None:
+            continue
+        target = final_page(site, resolution)
+        if target is not entry:
+            yield RULE.at(
+                entry.rel,
+                last.link_position,
+                f"the last crumb links to `{last.link}` ({target.rel}), not to this page "
+                f"(`{entry.url}`)",
+            )
+
+
+RULE = rule("BC203", "last-crumb-not-self", Severity.ERROR, __doc__)(check)

@@ -1,0 +1,60 @@
+"""A breadcrumb link that works only through the server's fallback.
+
+## What it does
+Reports a crumb link that is not the target's own URL but reaches it through the web server's
+`try_files` fallback (`/approche` for a page at `/approche/`), through a redirect, or by a
+file path (`/approche/index.html`), and gives the canonical URL.
+
+## Why is this bad?
+It works on nginx configured like production, but costs a redirect or an extra lookup, breaks
+on servers configured otherwise (S3, some CDNs), and makes the same page appear under two URLs
+in analytics and search engines.
+
+## Example
+```yaml
+breadcrumbs:
+  - {title: Accueil, link: /}
+  - {title: L'approche beta.gouv.fr, link: /approche}
+```
+
+## Use instead
+```yaml
+  - {title: L'approche beta.gouv.fr, link: /approche/}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import crumbs, final_page, is_internal, resolve
+from betacontent.site_index import EntryKind, Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for entry in site.pages():
+        for crumb in crumbs(entry) or []:
+            if crumb.link is None or not is_internal(crumb.link):
+                continue
+            resolution = resolve(site, entry, crumb.link)
+            if resolution is None:
+                continue
+            if resolution.entry.kind is EntryKind.REDIRECT:
+                target = final_page(site, resolution)
+                how = "through a redirect"
+            elif not resolution.exact:
+                target = resolution.entry
+                how = f"only through the server fallback `{resolution.template}`"
+            else:
+                continue
+            yield RULE.at(
+                entry.rel,
+                crumb.link_position,
+                f"breadcrumb link `{crumb.link}` reaches {target.rel} {how}; "
+                f"its URL is `{target.url}`",
+            )
+
+
+RULE = rule("BC207", "crumb-via-fallback", Severity.INFO, __doc__)(check)

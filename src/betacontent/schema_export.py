@@ -1,0 +1,49 @@
+"""Write the JSON Schemas of front matter, phase data and configuration from their Structs."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from betacontent.config import LintConfig
+from betacontent.schema import LAYOUT_SCHEMAS, PageFrontMatter, Phase, Programme
+
+SCHEMAS: dict[str, tuple[str, Any]] = {
+    "front-matter.schema.json": ("Front matter of a page", PageFrontMatter),
+    "phase.schema.json": ("A document of the phases collection", Phase),
+    "programme.schema.json": ("_data/programme.yml", Programme),
+    "config.schema.json": ("betacontent.toml or [tool.betacontent]", LintConfig),
+}
+for _layout, _struct in LAYOUT_SCHEMAS.items():
+    SCHEMAS[f"layout-{_layout}.schema.json"] = (f"Front matter of layout `{_layout}`", _struct)
+
+
+def render(title: str, struct: Any) -> str:
+    schema = msgspec.json.schema(struct)
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        **schema,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def generate() -> dict[str, str]:
+    return {name: render(title, struct) for name, (title, struct) in SCHEMAS.items()}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

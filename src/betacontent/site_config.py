@@ -1,0 +1,119 @@
+"""The part of Jekyll's `_config.yml` that decides which files are pages and what their URLs are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+DEFAULT_EXCLUDES = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
+
+STYLE_TO_PERMALINK = {
+    "none": "/:categories/:title:output_ext",
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+}
+
+REDIRECT_PLUGIN = "jekyll-redirect-from"
+
+
+class CollectionConfig(msgspec.Struct, kw_only=True):
+    """One entry of `collections:`."""
+
+    output: bool = False
+    permalink: str | None = None
+
+
+class DefaultScope(msgspec.Struct, kw_only=True):
+    path: str = ""
+    type: str | None = None
+
+
+class DefaultSet(msgspec.Struct, kw_only=True):
+    """One entry of `defaults:`: front matter `values` for the files in `scope`."""
+
+    scope: DefaultScope = msgspec.field(default_factory=DefaultScope)
+    values: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class SiteConfig(msgspec.Struct, kw_only=True):
+    """Jekyll settings betacontent reads; Jekyll's many other keys are accepted and ignored."""
+
+    title: str | None = None
+    url: str = ""
+    baseurl: str = ""
+    permalink: str = "date"
+    include: list[str] = msgspec.field(default_factory=lambda: [".htaccess"])
+    exclude: list[str] = msgspec.field(default_factory=list)
+    collections_dir: str = ""
+    collections: dict[str, CollectionConfig] = msgspec.field(default_factory=dict)
+    defaults: list[DefaultSet] = msgspec.field(default_factory=list)
+    markdown_ext: str = "markdown,mkdown,mkdn,mkd,md"
+    plugins: list[str] = msgspec.field(default_factory=list)
+    gems: list[str] = msgspec.field(default_factory=list)
+    layouts_dir: str = "_layouts"
+    includes_dir: str = "_includes"
+    data_dir: str = "_data"
+    future: bool = False
+    theme: str | None = None
+    remote_theme: str | None = None
+    redirect_from: dict[str, Any] = msgspec.field(default_factory=dict)
+    strict_front_matter: bool = False
+
+    def __post_init__(self) -> None:
+        for pattern in DEFAULT_EXCLUDES:
+            if pattern not in self.exclude:
+                self.exclude.append(pattern)
+        posts = self.collections.setdefault("posts", CollectionConfig(output=True))
+        posts.output = True
+        if posts.permalink is None:
+            posts.permalink = STYLE_TO_PERMALINK.get(self.permalink, self.permalink)
+
+    @property
+    def markdown_extensions(self) -> frozenset[str]:
+        return frozenset("." + ext.strip().lower() for ext in self.markdown_ext.split(","))
+
+    @property
+    def permalink_style(self) -> str:
+        return self.permalink
+
+    @property
+    def redirects_enabled(self) -> bool:
+        return REDIRECT_PLUGIN in self.plugins or REDIRECT_PLUGIN in self.gems
+
+
+def load_site_config(data: object) -> SiteConfig:
+    """Build a SiteConfig from parsed `_config.yml` data; raises msgspec.ValidationError."""
+    if data is None:
+        data = {}
+    if isinstance(data, dict):
+        data = dict(data)
+        collections = data.get("collections")
+        if isinstance(collections, list):  # Jekyll accepts a plain list of names
+            data["collections"] = {str(name): {} for name in collections}
+        elif isinstance(collections, dict):
+            data["collections"] = {
+                str(name): {} if value is None else value for name, value in collections.items()
+            }
+        elif collections is None and "collections" in data:
+            data["collections"] = {}
+        for key in ("include", "exclude", "plugins", "gems", "defaults"):
+            if key in data and data[key] is None:
+                data[key] = []
+        for key in ("url", "baseurl", "collections_dir"):
+            if key in data and data[key] is None:
+                data[key] = ""
+    return msgspec.convert(data, type=SiteConfig, strict=False)

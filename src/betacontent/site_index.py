@@ -1,0 +1,503 @@
+"""The site as Jekyll builds it: every page, document, redirect and static file with its output
+URL and file, and URL lookup the way the web server resolves it. Pure: no file system access.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from betacontent import urls
+from betacontent.config import LintConfig
+from betacontent.front_matter import Problem
+from betacontent.parsing import DataFile, ParsedFile
+from betacontent.site_config import SiteConfig
+
+_DATE_FILENAME = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
+_DATELESS_FILENAME = re.compile(r"^(?:.+/)*(.*)(\.[^.]+)$")
+
+
+class EntryKind(StrEnum):
+    PAGE = "page"
+    DOCUMENT = "document"
+    STATIC = "static"
+    REDIRECT = "redirect"
+    GENERATED = "generated"
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    """Something that has (or would have) a URL on the built site."""
+
+    kind: EntryKind
+    rel: str  # source file; for a redirect, the page that declares it
+    url: str  # Jekyll's `url`, e.g. "/approche/" or "/devenir-intrapreneur"
+    output: str | None  # file written under `_site/`; None when not written
+    data: dict[str, Any] = field(default_factory=dict)  # front matter after `defaults:`
+    file: ParsedFile | None = None
+    collection: str | None = None
+    redirect_to: str | None = None
+
+    @property
+    def title(self) -> str | None:
+        title = self.data.get("title")
+        return title if isinstance(title, str) else None
+
+    @property
+    def is_page(self) -> bool:
+        """A rendered page or output document (not a static file, redirect or generated file)."""
+        return self.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and self.redirect_to is None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """How a URL finds an entry: `exact` when it is the entry's URL or its very file."""
+
+    entry: Entry
+    template: str  # the fallback template that matched, e.g. "$uri/index.html"
+    exact: bool
+    case_insensitive: bool = False
+
+
+@dataclass(eq=False)
+class Site:
+    root: Path
+    config: SiteConfig
+    lint: LintConfig
+    config_rel: str | None
+    config_problems: list[Problem]
+    files: list[ParsedFile]
+    entries: list[Entry]
+    data_files: list[DataFile]
+    layouts: frozenset[str]
+    has_layouts_dir: bool
+    includes: frozenset[str]
+    has_includes_dir: bool
+    _by_url: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _by_output: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
+    _by_output_folded: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _by_rel: dict[str, Entry] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            if entry.output is None:
+                continue
+            self._by_output.setdefault(entry.output, []).append(entry)
+            self._by_url.setdefault(urls.normalize_url_path(entry.url), entry)
+            self._by_output_folded.setdefault(entry.output.casefold(), entry)
+            if entry.kind is not EntryKind.REDIRECT:
+                self._by_rel.setdefault(entry.rel, entry)
+
+    @property
+    def outputs(self) -> Mapping[str, list[Entry]]:
+        return self._by_output
+
+    def entry_for(self, rel: str) -> Entry | None:
+        return self._by_rel.get(rel)
+
+    def pages(self) -> Iterator[Entry]:
+        return (e for e in self.entries if e.kind in (EntryKind.PAGE, EntryKind.DOCUMENT))
+
+    def site_path(self, link: str) -> str | None:
+        """The site path of a link (query and fragment dropped, baseurl removed); None if the
+        link is not a site-absolute path."""
+        path = link.split("#", 1)[0].split("?", 1)[0]
+        if not path.startswith("/") or path.startswith("//"):
+            return None
+        baseurl = self.config.baseurl.rstrip("/")
+        if baseurl and (path == baseurl or path.startswith(baseurl + "/")):
+            path = path[len(baseurl) :] or "/"
+        return path
+
+    def lookup(self, link: str, *, ignore_case: bool = False) -> Resolution | None:
+        """Find what the web server serves for a site path, trying the fallback templates."""
+        path = self.site_path(link)
+        if path is None:
+            return None
+        path = urls.normalize_url_path(path)
+        entry = self._by_url.get(path)
+        if entry is not None:
+            return Resolution(entry, "$uri", exact=True)
+        for template in self.lint.fallback:
+            candidate = template.replace("$uri", path)
+            if candidate.endswith("/"):
+                candidate += "index.html"  # nginx's `index` directive for a directory
+            rel = re.sub("/{2,}", "/", candidate).lstrip("/")
+            found = self._by_output.get(rel)
+            if found:
+                exact = template == "$uri" and not path.endswith("/")
+                return Resolution(found[0], template, exact=exact)
+        if ignore_case:
+            for template in self.lint.fallback:
+                candidate = template.replace("$uri", path)
+                if candidate.endswith("/"):
+                    candidate += "index.html"
+                rel = re.sub("/{2,}", "/", candidate).lstrip("/").casefold()
+                folded = self._by_output_folded.get(rel)
+                if folded is not None:
+                    return Resolution(folded, template, exact=False, case_insensitive=True)
+        return None
+
+    def home(self) -> Entry | None:
+        resolution = self.lookup("/")
+        return resolution.entry if resolution else None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDecision:
+    """A source file as Jekyll's reader classifies it: a page or document when its first line
+    is `---`, else a static file. `file` is its parse, when it was parsed."""
+
+    rel: str
+    collection: str | None
+    file: ParsedFile | None
+    is_page: bool
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _sanitize_scope(path: str) -> str:
+    if path.startswith("/"):
+        return path.strip("/") if not path.endswith("//") else path[1:]
+    return path
+
+
+class Defaults:
+    """Jekyll::FrontmatterDefaults: `defaults:` values by scope path and type."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+
+    def _strip_collections_dir(self, path: str) -> str:
+        prefix = self.config.collections_dir.strip("/")
+        return path[len(prefix) + 1 :] if prefix and path.startswith(prefix + "/") else path
+
+    def _applies(self, scope_path: str, scope_type: str | None, path: str, kind: str) -> bool:
+        if scope_type is not None and scope_type != kind:
+            return False
+        if not scope_path:
+            return True
+        scope = self._strip_collections_dir(_sanitize_scope(scope_path))
+        if "*" in scope:
+            parts = path.split("/")
+            prefixes = ("/".join(parts[: i + 1]) for i in range(len(parts)))
+            return any(fnmatch.fnmatchcase(prefix, scope) for prefix in prefixes)
+        return path.startswith(scope)
+
+    def values(self, path: str, kind: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        old: tuple[str, bool] | None = None
+        for default in self.config.defaults:
+            scope = default.scope
+            if not self._applies(scope.path, scope.type, path, kind):
+                continue
+            new = (_sanitize_scope(scope.path), scope.type is not None)
+            if (
+                old is None
+                or len(new[0]) > len(old[0])
+                or (len(new[0]) == len(old[0]) and (new[1] or not old[1]))
+            ):
+                merged = _deep_merge(merged, default.values)
+                old = new
+            else:
+                merged = _deep_merge(default.values, merged)
+        return merged
+
+
+def _output_ext(rel: str, permalink: object, markdown_extensions: frozenset[str]) -> str:
+    if isinstance(permalink, str) and not permalink.endswith("/"):
+        ext = urls.extname(permalink)
+        if ext:
+            return ext
+    ext = urls.extname(rel)
+    if ext.lower() in markdown_extensions:
+        return ".html"
+    if ext.lower() in urls.SASS_EXTENSIONS:
+        return ".css"
+    return ext
+
+
+def _published(data: Mapping[str, Any]) -> bool:
+    return not ("published" in data and not data["published"])
+
+
+def _string_permalink(data: Mapping[str, Any]) -> str | None:
+    permalink = data.get("permalink")
+    return permalink if isinstance(permalink, str) and permalink else None
+
+
+class SiteBuilder:
+    def __init__(self, config: SiteConfig, now: datetime.datetime | None = None) -> None:
+        self.config = config
+        self.defaults = Defaults(config)
+        self.markdown_extensions = config.markdown_extensions
+        self.now = now or datetime.datetime.now(datetime.UTC)
+
+    def page(self, file: ParsedFile) -> Entry:
+        rel = file.rel
+        data = {**self.defaults.values(rel, "pages"), **file.data}
+        path = PurePosixPath(rel)
+        directory = "" if str(path.parent) == "." else str(path.parent)
+        basename = path.name[: len(path.name) - len(path.suffix)].rstrip(".")
+        permalink = _string_permalink(data)
+        output_ext = _output_ext(rel, permalink, self.markdown_extensions)
+        if output_ext not in urls.HTML_EXTENSIONS:
+            template = "/:path/:basename:output_ext"
+        elif basename == "index":
+            template = "/:path/"
+        else:
+            template = urls.add_permalink_suffix("/:path/:basename", self.config.permalink_style)
+        placeholders = {"path": directory, "basename": basename, "output_ext": output_ext}
+        url = urls.sanitize_url(urls.generate_from_hash(permalink or template, placeholders))
+        output = urls.output_path(url, output_ext, document=False)
+        return Entry(
+            EntryKind.PAGE,
+            rel,
+            url,
+            output if _published(data) else None,
+            data,
+            file,
+            redirect_to=_redirect_to(data) if self.config.redirects_enabled else None,
+        )
+
+    def document(self, file: ParsedFile, label: str) -> Entry:
+        collections_dir = self.config.collections_dir.strip("/")
+        relative = file.rel[len(collections_dir) + 1 :] if collections_dir else file.rel
+        defaults = self.defaults.values(relative, label)
+        data = _deep_merge(defaults, file.data)
+        ext = urls.extname(relative)
+        basename = PurePosixPath(relative).name
+        basename = basename[: len(basename) - len(PurePosixPath(basename).suffix)]
+        date_match = _DATE_FILENAME.match(relative)
+        if date_match:
+            slug = date_match.group(2)
+            data.setdefault("date", _parse_date(date_match.group(1)))
+        else:
+            dateless = _DATELESS_FILENAME.match(relative)
+            slug = dateless.group(1) if dateless else basename
+        slug = slug.rstrip(".") or basename
+        data.setdefault("title", " ".join(w.capitalize() for w in slug.split("-")))
+        data.setdefault("slug", slug)
+        cleaned = relative[: len(relative) - len(ext)] if ext else relative
+        cleaned = cleaned.replace(f"_{label}", "", 1).rstrip(".")
+        collection = self.config.collections[label]
+        permalink = _string_permalink(data)
+        output_ext = _output_ext(relative, permalink, self.markdown_extensions)
+        template = collection.permalink or urls.add_permalink_suffix(
+            "/:collection/:path", self.config.permalink_style
+        )
+        drop = self._url_drop(data, label, cleaned, basename, output_ext, relative)
+        try:
+            url = urls.sanitize_url(urls.generate_from_drop(permalink or template, drop))
+        except urls.UnknownPlaceholderError:
+            url = urls.sanitize_url(f"/{label}{cleaned}{output_ext}")
+        written = collection.output and _published(data) and not self._in_future(data)
+        return Entry(
+            EntryKind.DOCUMENT,
+            file.rel,
+            url,
+            urls.output_path(url, output_ext, document=True) if written else None,
+            data,
+            file,
+            collection=label,
+            redirect_to=_redirect_to(data) if self.config.redirects_enabled else None,
+        )
+
+    def _in_future(self, data: Mapping[str, Any]) -> bool:
+        if self.config.future:
+            return False
+        moment = _as_datetime(data.get("date"))
+        return moment is not None and moment > self.now
+
+    def _url_drop(
+        self,
+        data: Mapping[str, Any],
+        label: str,
+        cleaned: str,
+        basename: str,
+        output_ext: str,
+        relative: str,
+    ) -> dict[str, str | None]:
+        slug_source = data.get("slug") if isinstance(data.get("slug"), str) else None
+        moment = _as_datetime(data.get("date")) or self.now
+        categories = _categories(data, relative)
+        drop: dict[str, str | None] = {
+            "collection": label,
+            "path": cleaned,
+            "name": urls.slugify(basename),
+            "title": urls.slugify(slug_source or basename, "pretty", cased=True),
+            "slug": urls.slugify(slug_source or basename),
+            "output_ext": output_ext,
+            "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
+            "slugified_categories": "/".join(dict.fromkeys(urls.slugify(c) for c in categories)),
+            "year": moment.strftime("%Y"),
+            "month": moment.strftime("%m"),
+            "day": moment.strftime("%d"),
+            "hour": moment.strftime("%H"),
+            "minute": moment.strftime("%M"),
+            "second": moment.strftime("%S"),
+            "i_day": str(moment.day),
+            "i_month": str(moment.month),
+            "short_month": moment.strftime("%b"),
+            "long_month": moment.strftime("%B"),
+            "short_year": moment.strftime("%y"),
+            "y_day": moment.strftime("%j"),
+            "w_year": moment.strftime("%G"),
+            "week": moment.strftime("%V"),
+            "w_day": moment.strftime("%u"),
+            "short_day": moment.strftime("%a"),
+            "long_day": moment.strftime("%A"),
+        }
+        return drop
+
+    def static(self, rel: str, label: str | None) -> Entry:
+        if label is None:
+            return Entry(EntryKind.STATIC, rel, "/" + urls.escape_path(rel), rel)
+        collections_dir = self.config.collections_dir.strip("/")
+        relative = rel[len(collections_dir) + 1 :] if collections_dir else rel
+        ext = urls.extname(relative)
+        cleaned = (relative[: len(relative) - len(ext)] if ext else relative).rstrip(".")
+        cleaned = cleaned.replace(f"_{label}", "", 1)
+        collection = self.config.collections[label]
+        template = collection.permalink or urls.add_permalink_suffix(
+            "/:collection/:path", self.config.permalink_style
+        )
+        placeholders = {
+            "collection": label,
+            "path": cleaned,
+            "output_ext": "",
+            "name": PurePosixPath(cleaned).name,
+            "title": "",
+        }
+        url = urls.sanitize_url(urls.generate_from_hash(template, placeholders)).rstrip("/") + ext
+        output = urls.unescape_path(url).lstrip("/") if collection.output else None
+        return Entry(EntryKind.STATIC, rel, url, output, collection=label)
+
+    def redirects(self, entries: Iterable[Entry]) -> Iterator[Entry]:
+        """jekyll-redirect-from: one redirect page per `redirect_from` value."""
+        for entry in entries:
+            if entry.output is None or not entry.is_page:
+                continue
+            value = entry.data.get("redirect_from")
+            sources = value if isinstance(value, list) else [value]
+            for source in sources:
+                if not isinstance(source, str) or not source:
+                    continue
+                url = urls.sanitize_url(source if source.startswith("/") else "/" + source)
+                ext = _output_ext("redirect.html", source, self.markdown_extensions)
+                output = urls.output_path(url, ext, document=False)
+                yield Entry(
+                    EntryKind.REDIRECT,
+                    entry.rel,
+                    url,
+                    output,
+                    file=entry.file,
+                    redirect_to=entry.url,
+                )
+
+
+def _redirect_to(data: Mapping[str, Any]) -> str | None:
+    value = data.get("redirect_to")
+    if isinstance(value, list):
+        value = next((v for v in value if v is not None), None)
+    return value if isinstance(value, str) and value else None
+
+
+def _parse_date(text: str) -> datetime.date | str:
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        return datetime.date(year, month, day)
+    except ValueError:
+        return text
+
+
+def _as_datetime(value: object) -> datetime.datetime | None:
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC)
+    return None
+
+
+def _categories(data: Mapping[str, Any], relative: str) -> list[str]:
+    found: list[str] = []
+    if not relative.startswith("_posts"):
+        head = relative.split("/_posts/", 1)[0] if "/_posts/" in relative else ""
+        found += [part for part in head.split("/") if part]
+    for key in ("categories", "category"):
+        value = data.get(key)
+        if isinstance(value, str):
+            found += value.split()
+        elif isinstance(value, list):
+            found += [str(item) for item in value if item is not None]
+    return found
+
+
+def build_site(
+    root: Path,
+    config: SiteConfig,
+    lint: LintConfig,
+    *,
+    config_rel: str | None,
+    config_problems: list[Problem],
+    sources: Iterable[SourceDecision],
+    data_files: list[DataFile],
+    layouts: Iterable[str],
+    has_layouts_dir: bool,
+    includes: Iterable[str],
+    has_includes_dir: bool,
+    now: datetime.datetime | None = None,
+) -> Site:
+    """Assemble the site from its source files, in reading order."""
+    builder = SiteBuilder(config, now)
+    entries: list[Entry] = []
+    files: list[ParsedFile] = []
+    for source in sources:
+        if source.file is not None:
+            files.append(source.file)
+        if source.file is None or not source.is_page:
+            entries.append(builder.static(source.rel, source.collection))
+        elif source.collection is None:
+            entries.append(builder.page(source.file))
+        else:
+            entries.append(builder.document(source.file, source.collection))
+    if config.redirects_enabled:
+        entries += list(builder.redirects(entries))
+        wants_json = not (
+            isinstance(config.redirect_from, dict) and config.redirect_from.get("json") is False
+        )
+        if wants_json and not any(e.rel == "redirects.json" for e in entries):
+            json_url = "/redirects.json"
+            entries.append(Entry(EntryKind.GENERATED, "redirects.json", json_url, json_url[1:]))
+    layout_names = frozenset(str(PurePosixPath(name).with_suffix("")) for name in layouts)
+    return Site(
+        root=root,
+        config=config,
+        lint=lint,
+        config_rel=config_rel,
+        config_problems=config_problems,
+        files=files,
+        entries=entries,
+        data_files=data_files,
+        layouts=layout_names,
+        has_layouts_dir=has_layouts_dir,
+        includes=frozenset(includes),
+        has_includes_dir=has_includes_dir,
+    )

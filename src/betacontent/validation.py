@@ -1,0 +1,124 @@
+"""Check parsed data against a msgspec Struct, key by key, so every bad key gets its own finding.
+
+msgspec stops at the first error; converting each key's value against its field type on its own
+reports them all, each with a path (`breadcrumbs[1].link`) that maps back to a YAML node.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+
+PathStep = str | int
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaIssue:
+    kind: Literal["unknown", "type", "missing"]
+    path: tuple[PathStep, ...]
+    message: str
+
+
+def _parse_path(text: str) -> tuple[PathStep, ...]:
+    steps: list[PathStep] = []
+    for match in _STEP.finditer(text):
+        name, index = match.groups()
+        if name is not None:
+            steps.append(name)
+        elif index == "...":
+            break
+        else:
+            steps.append(int(index))
+    return tuple(steps)
+
+
+def _split_error(error: msgspec.ValidationError) -> tuple[str, tuple[PathStep, ...]]:
+    text = str(error)
+    match = _AT.search(text)
+    if match is None:
+        return text, ()
+    return text[: match.start()], _parse_path(match.group("path"))
+
+
+def _humanise(message: str) -> str:
+    return (
+        message.replace("Expected `", "expected `")
+        .replace("Object missing required field", "missing required key")
+        .replace("Object contains unknown field", "unknown key")
+        .replace("`array`", "`list`")
+        .replace("`object`", "`mapping`")
+        .replace(" | null`", "`")
+        .replace("`null`", "empty")
+        .replace("Invalid enum value", "invalid value")
+    )
+
+
+def format_path(path: tuple[PathStep, ...]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def _lift_dates(value: Any) -> Any:
+    """YAML `2024-03-05` is a date; Jekyll reads it as a time at midnight, and so do we."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime(value.year, value.month, value.day)
+    if isinstance(value, list):
+        return [_lift_dates(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _lift_dates(item) for key, item in value.items()}
+    return value
+
+
+def field_types(struct: type[msgspec.Struct]) -> dict[str, msgspec.structs.FieldInfo]:
+    return {info.encode_name: info for info in msgspec.structs.fields(struct)}
+
+
+def suggest(key: str, known: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def validate(
+    data: Mapping[Any, Any],
+    struct: type[msgspec.Struct],
+    *,
+    extra: Mapping[str, Any] | None = None,
+    required: Iterable[str] = (),
+) -> list[SchemaIssue]:
+    """Every unknown key, wrongly typed value and missing required key of `data`."""
+    fields = field_types(struct)
+    types: dict[str, Any] = {name: info.type for name, info in fields.items()}
+    types.update(extra or {})
+    issues: list[SchemaIssue] = []
+    for key, value in data.items():
+        if not isinstance(key, str) or key not in types:
+            name = str(key)
+            hint = suggest(name, types)
+            message = f"unknown key `{name}`" + (f"; did you mean `{hint}`?" if hint else "")
+            issues.append(SchemaIssue("unknown", (name,), message))
+            continue
+        if value is None and not (key in fields and fields[key].required):
+            continue
+        try:
+            msgspec.convert(_lift_dates(value), type=types[key])
+        except msgspec.ValidationError as error:
+            message, sub_path = _split_error(error)
+            path = (key, *sub_path)
+            issues.append(SchemaIssue("type", path, f"`{format_path(path)}`: {_humanise(message)}"))
+    wanted = [name for name, info in fields.items() if info.required]
+    wanted += [name for name in required if name not in wanted]
+    for name in wanted:
+        if data.get(name) is None:
+            issues.append(SchemaIssue("missing", (), f"required key `{name}` is missing"))
+    return issues
