@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from PIL import Image, ImageDraw, ImageFont
@@ -66,7 +67,7 @@ def load_font(size: int, bold: bool = False) -> ImageFont.ImageFont:
         return ImageFont.load_default()
 
 
-def read_front_matter(path: Path) -> dict:
+def read_front_matter(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
@@ -81,7 +82,7 @@ def read_front_matter(path: Path) -> dict:
     return data
 
 
-def load_phases(content: Path) -> list[dict]:
+def load_phases(content: Path) -> list[dict[str, Any]]:
     phases = [read_front_matter(p) for p in sorted((content / "_phases").glob("*.md"))]
     if not phases:
         raise SystemExit(f"no phase found in {content / '_phases'}")
@@ -108,21 +109,18 @@ def months(value: float, unit: str) -> float:
     raise ValueError(f"unknown duration unit: {unit!r}")
 
 
-def duration_text(duration: dict) -> str:
+def duration_text(duration: dict[str, Any]) -> str:
     lo, hi, unit = duration["min"], duration["max"], duration["unit"]
-    if unit == "week":
-        word = "semaine" if hi <= 1 else "semaines"
-    else:
-        word = "mois"
+    word = ("semaine" if hi <= 1 else "semaines") if unit == "week" else "mois"
     return f"{lo} {word}" if lo == hi else f"{lo} à {hi} {word}"
 
 
-def text_size(draw: ImageDraw.ImageDraw, text: str, font) -> tuple[int, int]:
+def text_size(draw: ImageDraw.ImageDraw, text: str, font: Any) -> tuple[int, int]:
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     return right - left, bottom - top
 
 
-def fit_lines(draw, text: str, font, max_width: int) -> list[str]:
+def fit_lines(draw: ImageDraw.ImageDraw, text: str, font: Any, max_width: int) -> list[str]:
     """Greedy word wrap of ``text`` to ``max_width`` pixels."""
     lines: list[str] = []
     current = ""
@@ -156,7 +154,7 @@ def draw(content: Path, output: Path) -> None:
     usable = WIDTH - 2 * MARGIN_X
     scale = usable / total  # pixels per month
     x = float(MARGIN_X)
-    for index, (phase, span) in enumerate(zip(phases, spans)):
+    for index, (phase, span) in enumerate(zip(phases, spans, strict=False)):
         x0, x1 = round(x), round(x + span * scale)
         colour = PHASE_COLOURS[index % len(PHASE_COLOURS)]
         pen.rectangle([x0, BAR_TOP, x1 - 3, BAR_TOP + BAR_HEIGHT], fill=colour)
@@ -164,7 +162,9 @@ def draw(content: Path, output: Path) -> None:
         label = phase["label"]
         duration = duration_text(phase["duration"])
         if inner >= 110:
-            pen.text((x0 + 10, BAR_TOP + 8), str(phase["order"]), font=number_font, fill=TEXT_ON_BLOCK)
+            pen.text(
+                (x0 + 10, BAR_TOP + 8), str(phase["order"]), font=number_font, fill=TEXT_ON_BLOCK
+            )
             y = BAR_TOP + 42
             for line in fit_lines(pen, label, label_font, inner):
                 pen.text((x0 + 10, y), line, font=label_font, fill=TEXT_ON_BLOCK)
@@ -172,8 +172,13 @@ def draw(content: Path, output: Path) -> None:
             pen.text((x0 + 10, y + 2), duration, font=small_font, fill=TEXT_ON_BLOCK)
         else:
             # Too narrow (the investigation): number inside, text above the block.
-            w, h = text_size(pen, str(phase["order"]), number_font)
-            pen.text(((x0 + x1 - 3 - w) / 2, BAR_TOP + 8), str(phase["order"]), font=number_font, fill=TEXT_ON_BLOCK)
+            w, _h = text_size(pen, str(phase["order"]), number_font)
+            pen.text(
+                ((x0 + x1 - 3 - w) / 2, BAR_TOP + 8),
+                str(phase["order"]),
+                font=number_font,
+                fill=TEXT_ON_BLOCK,
+            )
             pen.line([x0 + 1, NOTE_Y + 4, x0 + 1, BAR_TOP], fill=colour, width=3)
             pen.text((x0 + 10, NOTE_Y), label, font=label_font, fill=colour)
             lw, _ = text_size(pen, label, label_font)
@@ -185,7 +190,9 @@ def draw(content: Path, output: Path) -> None:
     t = every
     while t <= total + 1e-9:
         mx = MARGIN_X + t * scale
-        pen.polygon([(mx, AXIS_Y - 9), (mx + 8, AXIS_Y), (mx, AXIS_Y + 9), (mx - 8, AXIS_Y)], fill=COMMITTEE)
+        pen.polygon(
+            [(mx, AXIS_Y - 9), (mx + 8, AXIS_Y), (mx, AXIS_Y + 9), (mx - 8, AXIS_Y)], fill=COMMITTEE
+        )
         label = f"{t:g} mois"
         w, _ = text_size(pen, label, small_font)
         pen.text((mx - w / 2, AXIS_Y + 14), label, font=small_font, fill=MUTED)
@@ -193,7 +200,10 @@ def draw(content: Path, output: Path) -> None:
 
     # Legend.
     ly = HEIGHT - 34
-    pen.polygon([(MARGIN_X + 8, ly), (MARGIN_X + 16, ly + 8), (MARGIN_X + 8, ly + 16), (MARGIN_X, ly + 8)], fill=COMMITTEE)
+    pen.polygon(
+        [(MARGIN_X + 8, ly), (MARGIN_X + 16, ly + 8), (MARGIN_X + 8, ly + 16), (MARGIN_X, ly + 8)],
+        fill=COMMITTEE,
+    )
     every_text = "six" if every == 6 else f"{every:g}"
     pen.text(
         (MARGIN_X + 26, ly - 1),

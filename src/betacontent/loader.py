@@ -70,9 +70,10 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
     decisions: list[SourceDecision] = []
     for source in sources.files:
         readable = source.content is not None
-        parse = not readable or source.has_header or _may_hide_front_matter(source, config)
+        is_page = source.has_header or (readable and source.collection == "posts")
+        parse = not readable or is_page or _may_hide_front_matter(source, config)
         parsed = parse_source(source, markdown_extensions) if parse else None
-        decisions.append(SourceDecision(source.rel, source.collection, parsed, source.has_header))
+        decisions.append(SourceDecision(source.rel, source.collection, parsed, is_page))
     data_files = [parse_data_file(f, config.data_dir) for f in sources.data_files]
     return build_site(
         root,

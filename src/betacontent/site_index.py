@@ -131,7 +131,7 @@ class Site:
             rel = re.sub("/{2,}", "/", candidate).lstrip("/")
             found = self._by_output.get(rel)
             if found:
-                exact = template == "$uri" and not path.endswith("/")
+                exact = urls.normalize_url_path(found[0].url) == path
                 return Resolution(found[0], template, exact=exact)
         if ignore_case:
             for template in self.lint.fallback:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,9 +75,8 @@ class EntryFilter:
         name = rel.rsplit("/", 1)[-1]
         if name.endswith("."):
             return False
-        included = self._glob_include(self.include, rel, is_dir) or self._glob_include(
-            self.include, name, is_dir
-        )
+        # Jekyll's reader passes bare names to `included?`, so `include:` matches names.
+        included = self._glob_include(self.include, name, is_dir)
         if not included and self._glob_include(self.exclude, rel, is_dir):
             return False
         if included:
@@ -125,6 +125,21 @@ def _list_tree(folder: Path, root: Path) -> list[str]:
     return sorted(found)
 
 
+_DATED = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
+
+
+def _read_posts(folder: Path, root: Path) -> list[SourceFile]:
+    """PostReader: only dated file names are posts, and each is a document, front matter or
+    not."""
+    posts = []
+    for inner in _list_tree(folder, folder):
+        rel = _relative(folder / inner, root)
+        if is_special(inner) or is_special(inner.rsplit("/", 1)[-1]) or not _DATED.match(inner):
+            continue
+        posts.append(read_file(root / rel, rel, whole=True, collection="posts"))
+    return posts
+
+
 def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None) -> SiteSources:
     sources = SiteSources(root=root, config=config_file)
     entry_filter = EntryFilter(root, config)
@@ -132,11 +147,17 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
     collection_folders = {
         (f"{collections_dir}/_{label}" if collections_dir else f"_{label}"): label
         for label in config.collections
+        if label != "posts"
     }
-    # Pages and static files: Reader#read_directories.
+    # Pages and static files: Reader#read_directories, which also reads `_posts` of every
+    # folder it visits (inside collections_dir when one is set).
     stack = [root]
     while stack:
         folder = stack.pop()
+        rel_folder = "" if folder == root else _relative(folder, root)
+        inside = not collections_dir or (rel_folder + "/").startswith(collections_dir + "/")
+        if inside and (folder / "_posts").is_dir():
+            sources.files += _read_posts(folder / "_posts", root)
         for path, is_dir in _walk_files(folder):
             rel = _relative(path, root)
             if not entry_filter.keep(rel, is_dir):

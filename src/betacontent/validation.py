@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import UnionType
 from typing import Any, Literal
 
 import msgspec
@@ -89,6 +91,44 @@ def suggest(key: str, known: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def _list_item_type(field_type: Any) -> Any:
+    """`X` for a field typed `list[X]` or `list[X] | None`; None otherwise."""
+    union = typing.get_origin(field_type) in (UnionType, typing.Union)
+    arms = typing.get_args(field_type) if union else ()
+    for arm in (field_type, *arms):
+        if typing.get_origin(arm) is list:
+            return typing.get_args(arm)[0]
+    return None
+
+
+def _convert(key: str, value: Any, field_type: Any) -> list[SchemaIssue]:
+    """Findings for one key; list items are checked one by one, so each bad item is found."""
+    try:
+        msgspec.convert(value, type=field_type)
+    except msgspec.ValidationError as error:
+        item_type = _list_item_type(field_type)
+        if isinstance(value, list) and item_type is not None:
+            found: list[SchemaIssue] = []
+            for index, item in enumerate(value):
+                found += _convert_item(key, index, item, item_type)
+            if found:
+                return found
+        message, sub_path = _split_error(error)
+        path = (key, *sub_path)
+        return [SchemaIssue("type", path, f"`{format_path(path)}`: {_humanise(message)}")]
+    return []
+
+
+def _convert_item(key: str, index: int, item: Any, item_type: Any) -> list[SchemaIssue]:
+    try:
+        msgspec.convert(item, type=item_type)
+    except msgspec.ValidationError as error:
+        message, sub_path = _split_error(error)
+        path = (key, index, *sub_path)
+        return [SchemaIssue("type", path, f"`{format_path(path)}`: {_humanise(message)}")]
+    return []
+
+
 def validate(
     data: Mapping[Any, Any],
     struct: type[msgspec.Struct],
@@ -110,12 +150,7 @@ def validate(
             continue
         if value is None and not (key in fields and fields[key].required):
             continue
-        try:
-            msgspec.convert(_lift_dates(value), type=types[key])
-        except msgspec.ValidationError as error:
-            message, sub_path = _split_error(error)
-            path = (key, *sub_path)
-            issues.append(SchemaIssue("type", path, f"`{format_path(path)}`: {_humanise(message)}"))
+        issues += _convert(key, _lift_dates(value), types[key])
     wanted = [name for name, info in fields.items() if info.required]
     wanted += [name for name in required if name not in wanted]
     for name in wanted:

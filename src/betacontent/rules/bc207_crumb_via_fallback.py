@@ -44,11 +44,14 @@ def check(site: Site) -> Iterator[Diagnostic]:
             if resolution.entry.kind is EntryKind.REDIRECT:
                 target = final_page(site, resolution)
                 how = "through a redirect"
-            elif not resolution.exact:
+            elif resolution.exact:
+                continue
+            elif resolution.template == "$uri":
+                target = resolution.entry
+                how = "by its file name"
+            else:
                 target = resolution.entry
                 how = f"only through the server fallback `{resolution.template}`"
-            else:
-                continue
             yield RULE.at(
                 entry.rel,
                 crumb.link_position,

@@ -156,7 +156,7 @@ class Crumb:
 
 
 def crumbs(entry: Entry) -> list[Crumb] | None:
-    """The well-formed crumbs of a page, in order; None when it has no breadcrumbs."""
+    """The crumbs of a page, in order; None when it has no breadcrumbs or they are malformed."""
     file = entry.file
     value = entry.data.get("breadcrumbs")
     if file is None or not isinstance(value, list):
@@ -165,16 +165,16 @@ def crumbs(entry: Entry) -> list[Crumb] | None:
     trail: list[Crumb] = []
     for index, item in enumerate(value):
         if not isinstance(item, dict) or not isinstance(item.get("title"), str):
-            continue
+            return None  # malformed (BC201): the other breadcrumb rules skip the page
         link = item.get("link")
+        if (link is not None and not isinstance(link, str)) or set(item) - {"title", "link"}:
+            return None
         if front_matter is not None:
             where = front_matter.position(["breadcrumbs", index])
             link_where = front_matter.position(["breadcrumbs", index, "link"])
         else:
             where = link_where = Position(1, 1)
-        trail.append(
-            Crumb(index, item["title"], link if isinstance(link, str) else None, where, link_where)
-        )
+        trail.append(Crumb(index, item["title"], link, where, link_where))
     return trail
 
 

@@ -1,0 +1,143 @@
+"""The command line, run as a subprocess: exit codes, output format, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import ROOT, Run
+
+SEED = "tests/fixtures/seed/decouvrir-le-role-d-intrapreneur.md"
+LINE = re.compile(
+    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>BC\d{3}) (?P<msg>.+)$", re.M
+)
+
+
+def test_seed_page_reports_duplicate_layout_and_accent_only_title(run: Run) -> None:
+    result = run("lint", SEED)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = {(m["code"], m["line"], m["col"]): m["msg"] for m in LINE.finditer(result.stdout)}
+    assert "line 2" in found[("BC102", "6", "1")]
+    assert "Jekyll keeps the last value" in found[("BC102", "6", "1")]
+    bc205 = [msg for (code, _, _), msg in found.items() if code == "BC205"]
+    assert bc205 and "differ only in accents" in bc205[0]
+    assert all(m["path"] == SEED for m in LINE.finditer(result.stdout))
+
+
+def test_embedded_site_is_clean(run: Run) -> None:
+    result = run("lint", "content/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not LINE.search(result.stdout)
+    assert re.search(r"\d+ files checked, 0 errors, 0 warnings, 0 info", result.stdout)
+
+
+def test_paths_only_narrow_what_is_shown(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text("title: t\n")
+    (site / "a.md").write_text("---\ntitle: A\ntitle: A\nlayout: x\n---\n")
+    (site / "b.md").write_text("---\ntitle: B\ntitle: B\nlayout: x\n---\n")
+    everything = run("lint", cwd=site)
+    only_a = run("lint", "a.md", cwd=site)
+    assert {m["path"] for m in LINE.finditer(everything.stdout)} == {"a.md", "b.md"}
+    assert {m["path"] for m in LINE.finditer(only_a.stdout)} == {"a.md"}
+    # Paths are shown relative to the current directory.
+    from_above = run("lint", "site/a.md", cwd=tmp_path)
+    assert {m["path"] for m in LINE.finditer(from_above.stdout)} == {"site/a.md"}
+
+
+def test_output_is_sorted_by_file_and_position(run: Run) -> None:
+    result = run("lint", "tests/fixtures/rules/site")
+    keys = [(m["path"], int(m["line"]), int(m["col"])) for m in LINE.finditer(result.stdout)]
+    assert keys and keys == sorted(keys)
+
+
+def test_warnings_alone_exit_zero(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "p.md").write_text("---\ntitle: P\nlayout: default\ntitel: typo\n---\n")
+    result = run("lint", cwd=tmp_path)
+    assert "BC106" in result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+def test_select_and_ignore_take_prefixes(run: Run) -> None:
+    only_bc1 = run("lint", SEED, "--select", "BC1")
+    assert {m["code"][:3] for m in LINE.finditer(only_bc1.stdout)} == {"BC1"}
+    no_bc102 = run("lint", SEED, "--ignore", "BC102,BC204")
+    codes = {m["code"] for m in LINE.finditer(no_bc102.stdout)}
+    assert "BC102" not in codes and "BC204" not in codes and "BC205" in codes
+    assert no_bc102.returncode == 0  # only the BC205 warning is left
+
+
+def test_unknown_rule_code_is_a_usage_error(run: Run) -> None:
+    result = run("lint", SEED, "--select", "BC999")
+    assert result.returncode == 2
+    assert "BC999" in result.stderr
+
+
+def test_bad_flag_is_exit_2(run: Run) -> None:
+    result = run("lint", "--no-such-flag")
+    assert result.returncode == 2
+
+
+def test_unknown_config_key_is_exit_2_with_the_key_named(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "betacontent.toml").write_text('[breadcrumbs]\nlast-crumb-lnk = "required"\n')
+    result = run("lint", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "breadcrumbs.last-crumb-lnk" in result.stderr
+    assert "did you mean `last-crumb-link`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_config_value_is_exit_2(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.betacontent.breadcrumbs]\nlast-crumb-link = "maybe"\n'
+    )
+    result = run("lint", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "last-crumb-link" in result.stderr
+
+
+def test_broken_files_are_diagnostics_not_tracebacks(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: [\n")
+    (tmp_path / "bin.md").write_bytes(b"---\ntitle: \xff\xfe\n---\n")
+    (tmp_path / "list.md").write_text("---\n- a\n- b\n---\n")
+    result = run("lint", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    codes = {(m["path"], m["code"]) for m in LINE.finditer(result.stdout)}
+    assert ("_config.yml", "BC101") in codes
+    assert ("bin.md", "BC100") in codes
+    assert ("list.md", "BC105") in codes
+    assert result.returncode == 1
+
+
+def test_rule_lists_and_explains(run: Run) -> None:
+    listing = run("rule")
+    assert listing.returncode == 0
+    assert "BC102" in listing.stdout and "duplicate-key" in listing.stdout
+    explained = run("rule", "bc205")
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert section in explained.stdout
+    assert run("rule", "BC999").returncode == 2
+
+
+def test_python_dash_m_and_version(run: Run) -> None:
+    result = run("--version")
+    assert result.returncode == 0 and "betacontent" in result.stdout
+
+
+def test_schema_check_detects_drift(run: Run, tmp_path: Path) -> None:
+    assert run("schema", "--out", str(tmp_path)).returncode == 0
+    assert run("schema", "--out", str(tmp_path), "--check").returncode == 0
+    (tmp_path / "phase.schema.json").write_text("{}\n")
+    assert run("schema", "--out", str(tmp_path), "--check").returncode == 1
+
+
+def test_committed_schemas_match_the_structs() -> None:
+    from betacontent.schema_export import generate
+
+    generated = generate()
+    committed = {p.name: p.read_text("utf-8") for p in (ROOT / "schemas").glob("*.json")}
+    assert committed == generated, "schemas/ is stale: run `make schemas` and commit"

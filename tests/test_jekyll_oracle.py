@@ -1,0 +1,192 @@
+"""The site model against the real Jekyll: build `fixtures/oracle_site` with `jekyll build` and
+compare the files Jekyll writes with the outputs `load_site` predicts.
+
+Needs Jekyll 4.3 and jekyll-redirect-from (Debian: `apt-get install jekyll
+ruby-jekyll-redirect-from`). Skipped when `jekyll` is missing, except on CI (`CI` set) where the
+missing tool is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from betacontent.loader import load_site
+from betacontent.site_index import Entry, EntryKind, Site
+
+FIXTURE = Path(__file__).parent / "fixtures" / "oracle_site"
+BUILD_TIMEOUT = 120  # seconds
+_META_REFRESH = re.compile(
+    r"""<meta\s+http-equiv=["']refresh["']\s+content=["']\d+;\s*url=([^"']*)["']""",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Built:
+    """The fixture as the model sees it and as Jekyll built it."""
+
+    site: Site
+    dest: Path  # Jekyll's `_site/`
+    written: frozenset[str]  # files under `dest`, POSIX paths relative to it
+
+
+def _jekyll() -> str:
+    jekyll = shutil.which("jekyll")
+    if jekyll is None:
+        message = "jekyll not installed (apt-get install jekyll ruby-jekyll-redirect-from)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return jekyll
+
+
+def _files_under(folder: Path) -> frozenset[str]:
+    return frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def _listing(items: Iterable[str]) -> str:
+    return "".join(f"\n    {item}" for item in sorted(items)) or "\n    (none)"
+
+
+def _by_output(site: Site, outputs: Iterable[str]) -> list[str]:
+    """`output  <- source (kind)` lines, to say where the model got a file from."""
+    lines = []
+    for output in sorted(outputs):
+        sources = ", ".join(f"{e.rel} ({e.kind})" for e in site.outputs.get(output, []))
+        lines.append(f"{output}  <- {sources}" if sources else output)
+    return lines
+
+
+def _same_url(left: str, right: str) -> bool:
+    """URLs equal once percent-decoded and NFC-normalised (Jekyll's `absolute_url` encodes)."""
+
+    def norm(url: str) -> str:
+        return unicodedata.normalize("NFC", unquote(url))
+
+    return norm(left) == norm(right)
+
+
+def _absolute(site: Site, target: str) -> str:
+    """jekyll-redirect-from's target: kept when it is a URL, else `absolute_url` of it."""
+    if re.match(r"^https?://", target):
+        return target
+    return site.config.url.rstrip("/") + site.config.baseurl.rstrip("/") + target
+
+
+def _redirecting(site: Site) -> list[Entry]:
+    """Written entries whose file is a redirect: `redirect_from` pages and `redirect_to` pages."""
+    return [e for e in site.entries if e.output and e.redirect_to is not None]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    jekyll = _jekyll()
+    work = tmp_path_factory.mktemp("jekyll_oracle")
+    source = work / "source"
+    # A copy, so that nothing Jekyll leaves behind (.jekyll-cache, ...) lands in the repository.
+    shutil.copytree(FIXTURE, source)
+    dest = work / "_site"
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}  # non-ASCII file names
+    command = [
+        jekyll,
+        "build",
+        "--source",
+        str(source),
+        "--destination",
+        str(dest),
+        "--disable-disk-cache",
+        "--trace",
+    ]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"`jekyll build` did not finish within {BUILD_TIMEOUT}s: {error}")
+    assert result.returncode == 0, (
+        f"`{' '.join(command)}` exited with {result.returncode}\n"
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )
+    return Built(load_site(source), dest, _files_under(dest))
+
+
+def test_model_predicts_exactly_the_files_jekyll_writes(built: Built) -> None:
+    predicted = {e.output for e in built.site.entries if e.output}
+    missing = built.written - predicted
+    extra = predicted - built.written
+    assert not (missing or extra), (
+        "the site model and `jekyll build` disagree on the files written under _site/\n"
+        f"  written by Jekyll, not predicted by the model:{_listing(missing)}\n"
+        f"  predicted by the model, not written by Jekyll:"
+        f"{_listing(_by_output(built.site, extra))}"
+    )
+
+
+def test_every_page_and_document_is_at_its_predicted_output(built: Built) -> None:
+    absent = [
+        f"{e.rel} ({e.kind}, url {e.url}) -> {e.output}"
+        for e in built.site.entries
+        if e.kind in (EntryKind.PAGE, EntryKind.DOCUMENT, EntryKind.REDIRECT)
+        and e.output
+        and not (built.dest / e.output).is_file()
+    ]
+    assert not absent, f"no file at the predicted output in _site/:{_listing(absent)}"
+
+
+def test_redirect_files_refresh_to_their_target(built: Built) -> None:
+    entries = _redirecting(built.site)
+    assert any(e.kind is EntryKind.REDIRECT for e in entries), "the fixture has redirects"
+    assert any(e.kind is EntryKind.PAGE for e in entries), "the fixture has a redirect_to page"
+    wrong = []
+    for entry in entries:
+        assert entry.output is not None and entry.redirect_to is not None
+        path = built.dest / entry.output
+        expected = _absolute(built.site, entry.redirect_to)
+        if not path.is_file():
+            wrong.append(f"{entry.output} ({entry.rel}): not written, expected -> {expected}")
+            continue
+        refresh = _META_REFRESH.search(path.read_text(encoding="utf-8"))
+        if refresh is None:
+            wrong.append(f"{entry.output} ({entry.rel}): no meta refresh, expected -> {expected}")
+        elif not _same_url(refresh.group(1), expected):
+            wrong.append(
+                f"{entry.output} ({entry.rel}): refreshes to {refresh.group(1)}, "
+                f"the model says {expected}"
+            )
+    assert not wrong, f"redirect files that do not go where the model says:{_listing(wrong)}"
+
+
+def test_redirects_json_lists_the_model_redirects(built: Built) -> None:
+    """jekyll-redirect-from's `redirects.json` maps every redirect (from -> to)."""
+    raw = json.loads((built.dest / "redirects.json").read_text(encoding="utf-8"))
+    assert isinstance(raw, dict)
+    jekyll = {unquote(str(k)): unquote(str(v)) for k, v in raw.items()}
+    model = {
+        unquote(e.url): unquote(_absolute(built.site, e.redirect_to))
+        for e in _redirecting(built.site)
+        if e.redirect_to is not None
+    }
+    only_jekyll = [f"{k} -> {v}" for k, v in jekyll.items() if model.get(k) != v]
+    only_model = [f"{k} -> {v}" for k, v in model.items() if jekyll.get(k) != v]
+    assert not (only_jekyll or only_model), (
+        "redirects.json and the model's redirects differ\n"
+        f"  in redirects.json only:{_listing(only_jekyll)}\n"
+        f"  in the model only:{_listing(only_model)}"
+    )
