@@ -1,0 +1,121 @@
+"""The site model: parsing positions, Jekyll's reading rules and server-style URL lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from betacontent import urls
+from betacontent.config import LintConfig
+from betacontent.front_matter import ProblemKind, split
+from betacontent.loader import find_site_root, load_site
+from betacontent.site_index import EntryKind
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def test_lookup_distinguishes_exact_fallback_and_case() -> None:
+    site = load_site(ROOT / "content")
+    exact = site.lookup("/approche/")
+    assert exact is not None and exact.exact and exact.entry.rel == "_pages/approche.md"
+    fallback = site.lookup("/approche")
+    assert fallback is not None and not fallback.exact
+    assert fallback.template == "$uri/index.html" and fallback.entry is exact.entry
+    # `/x` finds `x.html`, and so does `/x.html`, but `/x/` does not (nginx try_files).
+    page = site.lookup("/devenir-intrapreneur")
+    assert page is not None and page.exact
+    assert site.lookup("/devenir-intrapreneur/") is None
+    assert site.lookup("/Approche/") is None
+    folded = site.lookup("/Approche/", ignore_case=True)
+    assert folded is not None and folded.case_insensitive
+    # Query strings and fragments do not change the page; percent-encoding is decoded.
+    with_query = site.lookup("/approche/?x=1#phases")
+    assert with_query is not None and with_query.entry is exact.entry
+
+
+def test_fallback_list_is_configurable() -> None:
+    strict = LintConfig(fallback=["$uri"])
+    site = load_site(ROOT / "content", strict)
+    assert site.lookup("/approche") is None
+    assert site.lookup("/approche/") is not None  # a page's own URL always resolves
+
+
+def test_redirects_and_their_targets() -> None:
+    site = load_site(ROOT / "content")
+    redirect = site.lookup("/approche/consolidation")
+    assert redirect is not None and redirect.entry.kind is EntryKind.REDIRECT
+    assert redirect.entry.redirect_to == "/approche/transfert"
+
+
+def test_bare_folder_without_config_uses_jekyll_defaults(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": "---\ntitle: A\n---\n", "sub/index.md": "---\n---\n", "i.png": b"x"})
+    site = load_site(tmp_path)
+    outputs = {e.rel: e.output for e in site.entries}
+    assert outputs == {"a.md": "a.html", "sub/index.md": "sub/index.html", "i.png": "i.png"}
+
+
+def test_site_root_is_the_nearest_config(tmp_path: Path) -> None:
+    write(tmp_path, {"site/_config.yml": "title: t\n", "site/deep/er/p.md": "x"})
+    assert find_site_root(tmp_path / "site/deep/er/p.md") == (tmp_path / "site").resolve()
+
+
+def test_positions_are_in_the_original_file_with_crlf() -> None:
+    parts = split("---\r\ntitle: a\r\nlayout: x\r\ntitle: b\r\n---\r\nbody\r\n")
+    duplicate = [p for p in parts.problems if p.kind is ProblemKind.DUPLICATE_KEY]
+    assert [(p.position.line, p.position.column) for p in duplicate] == [(4, 1)]
+    assert parts.front_matter is not None and parts.front_matter.data["title"] == "b"
+    assert parts.body_line == 6
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    parts = split("---\ntitle: Écrire à l'été\nx: [\n---\n")
+    assert parts.problems[0].kind is ProblemKind.YAML_SYNTAX
+    assert parts.problems[0].position.line == 4
+    node = split("---\ntitre_été: à\nlink: x\n---\n").front_matter
+    assert node is not None and node.position(["link"]).column == 7
+
+
+def test_libyaml_accepts_what_jekyll_accepts() -> None:
+    # A TAB after a value is accepted by libyaml (and Psych), rejected by PyYAML's pure loader.
+    parts = split("---\ntitle: Accueil\t\nlayout: default\n---\n")
+    assert parts.problems == []
+    assert parts.front_matter is not None and parts.front_matter.data["title"] == "Accueil"
+
+
+def test_byte_order_mark_makes_a_page_static_as_in_jekyll(tmp_path: Path) -> None:
+    write(tmp_path, {"p.md": b"\xef\xbb\xbf---\ntitle: P\n---\n"})
+    site = load_site(tmp_path)
+    (entry,) = site.entries
+    assert entry.kind is EntryKind.STATIC and entry.output == "p.md"
+    assert site.files[0].problems[0].kind is ProblemKind.NOT_READ
+
+
+def test_unpublished_pages_are_not_written(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": "---\npublished: false\n---\n", "b.md": "---\npublished:\n---\n"})
+    assert all(e.output is None for e in load_site(tmp_path).entries)
+
+
+def test_slugify_modes_follow_jekyll() -> None:
+    assert urls.slugify("Île de France") == "île-de-france"
+    assert urls.slugify("Mon_Service", "pretty", cased=True) == "Mon_Service"
+    assert urls.slugify("  L'été, à Paris!  ") == "l-été-à-paris"
+    assert urls.slugify("Île de France", "ascii") == "le-de-france"
+    assert urls.slugify("Île de France", "latin") == "ile-de-france"
+
+
+def test_sanitize_and_output_paths() -> None:
+    assert urls.sanitize_url("approche//x/../y") == "/approche/x/y"
+    assert urls.output_path("/x", ".html", document=False) == "x.html"
+    assert urls.output_path("/x/", ".html", document=False) == "x/index.html"
+    assert urls.output_path("/feed", ".json", document=False) == "feed.json"
+    assert urls.output_path("/fast/laur%C3%A9ats", ".html", document=True) == "fast/lauréats.html"
