@@ -1,0 +1,64 @@
+"""Recall and precision on generated sites: every injected defect is reported where the
+generator's manifest says, and the clean twin (same seed, no defects) reports nothing."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bench.generate_site import main as generate
+from betacontent.lint import lint
+from betacontent.loader import load_site
+from betacontent.rules import RULES
+
+PAGES = 300
+SEED = 11
+
+# Defect kinds of the generator, and the rule that must report each one (at the given line).
+CODE_OF_KIND = {
+    "duplicate-layout": "BC102",
+    "missing-title": "BC104",
+    "broken-crumb-link": "BC204",
+    "crumb-title-accents": "BC205",
+}
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("generated")
+    clean, broken = root / "clean", root / "broken"
+    assert generate([str(clean), "--pages", str(PAGES), "--seed", str(SEED)]) == 0
+    assert (
+        generate([str(broken), "--pages", str(PAGES), "--seed", str(SEED), "--defects", "0.4"]) == 0
+    )
+    return clean, broken
+
+
+def test_clean_twin_reports_nothing(sites: tuple[Path, Path]) -> None:
+    clean, _ = sites
+    found = lint(load_site(clean), RULES.values())
+    assert found == [], "\n".join(
+        f"{d.path}:{d.line}:{d.column} {d.code} {d.message}" for d in found[:20]
+    )
+
+
+def test_every_injected_front_matter_and_breadcrumb_defect_is_reported(
+    sites: tuple[Path, Path],
+) -> None:
+    _, broken = sites
+    manifest = json.loads((broken / "_defects.json").read_text("utf-8"))
+    expected = Counter(
+        (d["file"], d["line"], CODE_OF_KIND[d["kind"]])
+        for d in manifest["defects"]
+        if d["kind"] in CODE_OF_KIND
+    )
+    assert sum(expected.values()) >= 20, "the generator injected too few defects to mean anything"
+    found = lint(load_site(broken), [RULES[code] for code in CODE_OF_KIND.values()])
+    reported = Counter((d.path, d.line, d.code) for d in found)
+    missed = expected - reported
+    extra = reported - expected
+    assert not missed, f"injected but not reported: {sorted(missed)[:10]}"
+    assert not extra, f"reported but not injected: {sorted(extra)[:10]}"
