@@ -524,6 +524,7 @@ class Defect:
     kind: str
     line: int
     detail: str
+    column: int = 1  # 1-based, where a linter should point: the URL, the key, the crumb
 
 
 class Words:
@@ -1223,6 +1224,11 @@ def block_line(fm: FrontMatter, blocks: list[Block], position: int) -> int:
     return body_start(fm) + sum(len(block) + 1 for block in blocks[:position])
 
 
+def url_column(text: str, url: str) -> int:
+    """1-based column of a link's destination in its line."""
+    return text.index(f"]({url})") + 3
+
+
 def inject_defect(
     plan: SitePlan, page: Page, fm: FrontMatter, blocks: list[Block], rng: random.Random
 ) -> Defect:
@@ -1243,12 +1249,12 @@ def inject_defect(
         title = strip_accents(page.crumbs[position][0])
         tag = f"crumb{position}.title"
         fm[find_line(fm, tag) - 2] = (tag, f"  - title: {yaml_str(title)}")
-        return Defect(page.path, kind, find_line(fm, tag), title)
+        return Defect(page.path, kind, find_line(fm, tag), title, column=5)
     if kind == "broken-crumb-link":
         link = f"/{page.section}-archive/"
         assert link not in plan.permalinks
         fm[find_line(fm, "crumb1.link") - 2] = ("crumb1.link", f"    link: {link}")
-        return Defect(page.path, kind, find_line(fm, "crumb1.link"), link)
+        return Defect(page.path, kind, find_line(fm, "crumb1.link"), link, column=11)
     if kind == "missing-title":
         del fm[find_line(fm, "title") - 2]
         return Defect(page.path, kind, 1, "no `title` key")
@@ -1257,7 +1263,7 @@ def inject_defect(
         url = f"/{other.section}/{other.slug}-archive"
         assert url not in plan.permalinks
         text = f"Ce point est détaillé dans [{other.title}]({url})."
-        return Defect(page.path, kind, insert_sentence(text), url)
+        return Defect(page.path, kind, insert_sentence(text), url, column=url_column(text, url))
     if kind == "broken-anchor":
         target = page if rng.random() < 0.3 else rng.choice(plan.pages)
         ids = {heading.id for heading in target.headings}
@@ -1268,15 +1274,16 @@ def inject_defect(
         prefix = "" if target is page else target.permalink
         url = f"{prefix}#{bad}"
         text = f"Reportez-vous à la section [« {heading.text} »]({url})."
-        return Defect(page.path, kind, insert_sentence(text), url)
+        return Defect(page.path, kind, insert_sentence(text), url, column=url_column(text, url))
     if kind == "missing-image":
         url = f"/img/capture-ecran-{page.index}.png"
-        return Defect(page.path, kind, insert_sentence(f"![Capture d'écran]({url})"), url)
+        text = f"![Capture d'écran]({url})"
+        return Defect(page.path, kind, insert_sentence(text), url, column=url_column(text, url))
     # absolute-own-link
     other = rng.choice(plan.leaves)
     url = f"{SITE_URL}{other.permalink}"
     text = f"Voir aussi [{other.title}]({url})."
-    return Defect(page.path, kind, insert_sentence(text), url)
+    return Defect(page.path, kind, insert_sentence(text), url, column=url_column(text, url))
 
 
 def render_page(fm: FrontMatter, blocks: list[Block]) -> bytes:
@@ -1495,7 +1502,8 @@ def generate(seed: int, total_pages: int, defect_rate: float) -> Iterator[tuple[
         "defect_rate": defect_rate,
         "kinds": list(DEFECT_KINDS),
         "defects": [
-            {"file": d.file, "kind": d.kind, "line": d.line, "detail": d.detail} for d in defects
+            {"file": d.file, "kind": d.kind, "line": d.line, "column": d.column, "detail": d.detail}
+            for d in defects
         ],
     }
     yield "_defects.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()

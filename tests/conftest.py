@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,15 @@ class Run:
 def run() -> Run:
     """Run the real `betacontent` command as a subprocess."""
     return Run(ROOT)
+
+
+def require_tool(command: str, package: str) -> str:
+    """The path of an oracle tool: skipped locally when missing, a failure on CI (`CI` set),
+    where `.ci/run` installs it."""
+    found = shutil.which(command)
+    if found is None:
+        message = f"{command} not installed (apt-get install {package})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -63,7 +63,7 @@ def test_warnings_alone_exit_zero(run: Run, tmp_path: Path) -> None:
 def test_select_and_ignore_take_prefixes(run: Run) -> None:
     only_bc1 = run("lint", SEED, "--select", "BC1")
     assert {m["code"][:3] for m in LINE.finditer(only_bc1.stdout)} == {"BC1"}
-    no_bc102 = run("lint", SEED, "--ignore", "BC102,BC204")
+    no_bc102 = run("lint", SEED, "--ignore", "BC102,BC204,BC303")
     codes = {m["code"] for m in LINE.finditer(no_bc102.stdout)}
     assert "BC102" not in codes and "BC204" not in codes and "BC205" in codes
     assert no_bc102.returncode == 0  # only the BC205 warning is left
@@ -141,3 +141,57 @@ def test_committed_schemas_match_the_structs() -> None:
     generated = generate()
     committed = {p.name: p.read_text("utf-8") for p in (ROOT / "schemas").glob("*.json")}
     assert committed == generated, "schemas/ is stale: run `make schemas` and commit"
+
+
+def test_external_links_are_checked_only_on_request(run: Run, tmp_path: Path) -> None:
+    from http_fixture_server import FixtureServer
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "_config.yml").write_text("title: t\nexternal: {}\n")
+    (site / "betacontent.toml").write_text("[external]\ndelay = 0\nretries = 0\ntimeout = 2\n")
+    with FixtureServer() as server:
+        line = f"[ok]({server.url('/ok')}) et [mort]({server.url('/404')})"
+        (site / "p.md").write_text(f"---\ntitle: P\nlayout: default\n---\n{line}\n")
+        offline = run("lint", cwd=site)
+        assert "BC306" not in offline.stdout and offline.returncode == 0
+        online = run("lint", "--external", cwd=site)
+        again = run("lint", "--external", cwd=site)
+    found = [m for m in LINE.finditer(online.stdout) if m["code"] == "BC306"]
+    column = line.index(server.url("/404")) + 1
+    assert [(m["line"], int(m["col"])) for m in found] == [("5", column)]
+    assert "/404" in found[0]["msg"] and "404" in found[0]["msg"]
+    assert online.returncode == 1
+    assert "2 checked" in online.stderr
+    # The second run is answered from .betacontent-cache/ and finds the same.
+    assert "2 cached" in again.stderr
+    assert [m["msg"] for m in LINE.finditer(again.stdout)] == [m["msg"] for m in found]
+
+
+def test_selectors_cannot_silently_disable_everything(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "index.md").write_text("---\ntitle: T\ntitle: U\nlayout: x\n---\n")
+    (tmp_path / "betacontent.toml").write_text('ignore = [""]\n')
+    empty = run("lint", cwd=tmp_path)
+    assert empty.returncode == 2 and "empty code" in empty.stderr
+    (tmp_path / "betacontent.toml").write_text('ignore = ["all"]\n')
+    assert run("lint", cwd=tmp_path).returncode == 0  # everything ignored, on purpose
+    (tmp_path / "betacontent.toml").write_text('select = ["all"]\n[severity]\nBC102 = "warning"\n')
+    relaxed = run("lint", cwd=tmp_path)
+    assert relaxed.returncode == 0 and "BC102" in relaxed.stdout
+
+
+def test_recursive_yaml_alias_is_a_diagnostic(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "r.md").write_text(
+        "---\ntitle: x\nlayout: default\nbreadcrumbs: &a\n  - {title: A, link: /}\n  - *a\n---\n"
+    )
+    result = run("lint", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert "BC201" in result.stdout
+
+
+def test_bad_output_folder_and_bad_pyproject_are_usage_errors(run: Run, tmp_path: Path) -> None:
+    assert run("schema", "--out", "/dev/null/x").returncode == 2
+    (tmp_path / "pyproject.toml").write_text('tool = "x"\n')
+    result = run("lint", "--config", str(tmp_path / "pyproject.toml"), cwd=tmp_path)
+    assert "Traceback" not in result.stderr

@@ -23,6 +23,10 @@ CODE_OF_KIND = {
     "missing-title": "BC104",
     "broken-crumb-link": "BC204",
     "crumb-title-accents": "BC205",
+    "broken-internal-link": "BC301",
+    "broken-anchor": "BC302",
+    "missing-image": "BC303",
+    "absolute-own-link": "BC304",
 }
 
 
@@ -45,19 +49,23 @@ def test_clean_twin_reports_nothing(sites: tuple[Path, Path]) -> None:
     )
 
 
-def test_every_injected_front_matter_and_breadcrumb_defect_is_reported(
+def test_every_injected_defect_is_reported_at_its_line_and_column(
     sites: tuple[Path, Path],
 ) -> None:
     _, broken = sites
     manifest = json.loads((broken / "_defects.json").read_text("utf-8"))
     expected = Counter(
-        (d["file"], d["line"], CODE_OF_KIND[d["kind"]])
+        (d["file"], d["line"], d["column"], CODE_OF_KIND[d["kind"]])
         for d in manifest["defects"]
         if d["kind"] in CODE_OF_KIND
     )
-    assert sum(expected.values()) >= 20, "the generator injected too few defects to mean anything"
+    assert sum(expected.values()) >= 40, "the generator injected too few defects to mean anything"
+    kinds = {d["kind"] for d in manifest["defects"]}
+    assert kinds == set(CODE_OF_KIND), (
+        f"kinds not injected or not mapped: {kinds ^ set(CODE_OF_KIND)}"
+    )
     found = lint(load_site(broken), [RULES[code] for code in CODE_OF_KIND.values()])
-    reported = Counter((d.path, d.line, d.code) for d in found)
+    reported = Counter((d.path, d.line, d.column, d.code) for d in found)
     missed = expected - reported
     extra = reported - expected
     assert not missed, f"injected but not reported: {sorted(missed)[:10]}"

@@ -23,6 +23,7 @@ import pytest
 
 from betacontent.loader import load_site
 from betacontent.site_index import Entry, EntryKind, Site
+from conftest import require_tool
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oracle_site"
 BUILD_TIMEOUT = 120  # seconds
@@ -42,13 +43,7 @@ class Built:
 
 
 def _jekyll() -> str:
-    jekyll = shutil.which("jekyll")
-    if jekyll is None:
-        message = "jekyll not installed (apt-get install jekyll ruby-jekyll-redirect-from)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return jekyll
+    return require_tool("jekyll", "jekyll ruby-jekyll-redirect-from")
 
 
 def _files_under(folder: Path) -> frozenset[str]:

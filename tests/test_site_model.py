@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from betacontent import urls
@@ -119,3 +120,78 @@ def test_sanitize_and_output_paths() -> None:
     assert urls.output_path("/x/", ".html", document=False) == "x/index.html"
     assert urls.output_path("/feed", ".json", document=False) == "feed.json"
     assert urls.output_path("/fast/laur%C3%A9ats", ".html", document=True) == "fast/lauréats.html"
+
+
+def test_page_detection_is_jekylls_first_line_rule(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "rule.md": "-----\nhello\n",  # a Markdown rule, not front matter
+            "dash.md": "---",  # no newline after the dashes
+            "page.md": "---  \r\ntitle: P\r\n---\r\n",
+        },
+    )
+    kinds = {e.rel: e.kind for e in load_site(tmp_path).entries}
+    assert kinds == {
+        "rule.md": EntryKind.STATIC,
+        "dash.md": EntryKind.STATIC,
+        "page.md": EntryKind.PAGE,
+    }
+
+
+def test_foreign_front_matter_with_accents_is_bc109_not_bc100(tmp_path: Path) -> None:
+    write(tmp_path, {"toml.md": '+++\nété = "x"\n+++\n', "json.md": '{\n"abcdé": 1\n}\n'})
+    site = load_site(tmp_path)
+    kinds = {f.rel: [p.kind for p in f.problems] for f in site.files}
+    assert kinds == {"toml.md": [ProblemKind.NOT_READ], "json.md": [ProblemKind.NOT_READ]}
+
+
+def test_special_files_and_links_do_not_hang_or_crash(tmp_path: Path) -> None:
+    write(tmp_path, {"a.md": "---\ntitle: A\n---\n", "sub/b.md": "---\ntitle: B\n---\n"})
+    os.mkfifo(tmp_path / "fifo.md")
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path)  # a folder that contains itself
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    site = load_site(tmp_path)
+    pages = sorted(e.rel for e in site.entries if e.kind is EntryKind.PAGE)
+    assert pages[:2] == ["a.md", "sub/b.md"]
+    problems = {rel: p.message for rel, p in site.read_problems}
+    assert "dangling" in problems["dangling.md"]
+    fifo = [f for f in site.files if f.rel == "fifo.md"]
+    assert fifo and "not a regular file" in fifo[0].problems[0].message
+
+
+def test_a_wrong_setting_in_config_falls_back_alone(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "_config.yml": "include: [_pages]\nbaseurl: 5\ncollections: 3\n",
+            "_pages/index.md": "---\ntitle: Accueil\npermalink: /\n---\n",
+        },
+    )
+    site = load_site(tmp_path)
+    assert site.config.include == ["_pages"]  # kept although two other settings are wrong
+    assert site.config.baseurl == ""
+    assert {e.rel for e in site.entries} == {"_pages/index.md"}
+    assert len(site.config_problems) == 2
+    assert {p.position.line for p in site.config_problems} == {2, 3}
+
+
+def test_configured_folders_cannot_leave_the_site(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside, {"secret.html": "x"})
+    write(tmp_path / "site", {"_config.yml": "layouts_dir: ../outside\n", "p.md": "---\n---\n"})
+    site = load_site(tmp_path / "site")
+    assert site.layouts == frozenset()
+    assert not site.has_layouts_dir
+
+
+def test_dot_segments_and_baseurl_in_lookup(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"_config.yml": "baseurl: /base\n", "index.md": "---\n---\n", "a/b.md": "---\n---\n"},
+    )
+    site = load_site(tmp_path)
+    assert site.lookup("/base/a/../a/b.html") is not None
+    assert site.lookup("/a/b.html") is None  # content links must carry the baseurl
+    assert site.lookup("/a/b.html", baseurl_included=False) is not None  # relative_url adds it
+    assert site.home() is not None

@@ -6,19 +6,26 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from betacontent import __version__
 from betacontent.config import ConfigError, find_config, load_config
 from betacontent.diagnostics import Diagnostic, Severity
-from betacontent.lint import SelectorError, lint, select_rules
+from betacontent.lint import SelectorError, check_settings, lint, select_rules
 from betacontent.loader import find_site_root, load_site
 from betacontent.reporters import report_text, summary
 from betacontent.rules import RULES
+from betacontent.rules.common import checked_links
 from betacontent.schema_export import generate, write_atomic
+from betacontent.site_index import Site
+
+if TYPE_CHECKING:
+    from betacontent.external import ExternalResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -56,12 +63,18 @@ def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
     help="betacontent.toml or pyproject.toml to use instead of the nearest one.",
 )
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
+@click.option(
+    "--external",
+    is_flag=True,
+    help="Also request external http(s) links (cached in .betacontent-cache/).",
+)
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_file: Path | None,
     color: bool | None,
+    external: bool,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
@@ -78,14 +91,17 @@ def lint_command(
             raise _fail(f"{target} is not inside the site at {root}")
     try:
         config = load_config(config_file or find_config(root))
+        check_settings(config)
         rules = select_rules(_codes(select) or config.select, [*config.ignore, *_codes(ignore)])
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
     site = load_site(root, config)
-    diagnostics = [d for d in lint(site, rules) if _in_scope(d, root, targets)]
     console = Console(
         force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
     )
+    if external and any(rule.code == "BC306" for rule in rules):
+        site.external = _check_external(site, root, color)
+    diagnostics = [d for d in lint(site, rules) if _in_scope(d, root, targets)]
     checked = len(site.files) + len(site.data_files) + (1 if site.config_rel else 0)
     line = summary(diagnostics, checked, time.perf_counter() - started)
     report_text(console, diagnostics, root, cwd, line)
@@ -93,10 +109,45 @@ def lint_command(
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
+def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, ExternalResult]:
+    """Request the site's external links, with a progress bar on a terminal."""
+    from betacontent.external import CACHE_DIRNAME, check_urls
+
+    urls = sorted(
+        {t.url for page in checked_links(site) for t in page.targets if t.kind == "external"}
+    )
+    errors = Console(stderr=True, force_terminal=color, no_color=color is False, highlight=False)
+    with Progress(
+        TextColumn("external links"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task("external", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        results, counts, warnings = check_urls(
+            urls, site.lint.external, root / CACHE_DIRNAME, progress=advance
+        )
+    for warning in warnings:
+        errors.print(f"betacontent: {warning}", markup=False)
+    errors.print(
+        f"external links: {counts.checked} checked, {counts.cached} cached, "
+        f"{counts.broken} broken, {counts.unknown} unknown, {counts.excluded} excluded",
+        markup=False,
+    )
+    return results
+
+
 @main.command(name="rule")
 @click.argument("code", required=False)
 def rule_command(code: str | None) -> None:
-    """List the rules, or explain one (e.g. `betacontent rule BC102`)."""
+    """List the rules, or explain one: `betacontent rule BC102`."""
     console = Console(highlight=False, soft_wrap=True)
     if code is None:
         for rule in RULES.values():
@@ -129,12 +180,15 @@ def schema_command(out: Path, check: bool) -> None:
     stale = []
     for name, text in generate().items():
         path = out / name
-        current = path.read_text("utf-8") if path.is_file() else None
-        if current == text:
-            continue
-        stale.append(name)
-        if not check:
-            write_atomic(path, text)
+        try:
+            current = path.read_text("utf-8") if path.is_file() else None
+            if current == text:
+                continue
+            stale.append(name)
+            if not check:
+                write_atomic(path, text)
+        except OSError as error:
+            raise _fail(f"cannot write {path}: {error.strerror}") from None
     if check and stale:
         click.echo(f"out of date in {out}: {', '.join(stale)}", err=True)
         sys.exit(EXIT_FINDINGS)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from betacontent.validation import _split_error, suggest
+from betacontent.validation import _split_error, humanise, suggest
 
 KeyType = Literal[
     "str", "int", "float", "bool", "date", "list[str]", "str | list[str]", "url", "any"
@@ -41,6 +42,56 @@ class BreadcrumbOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """Whether the last crumb (the page itself) must carry a `link`."""
 
 
+class ExternalOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """Settings of the external link checker (`[tool.betacontent.external]`)."""
+
+    timeout: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    """Seconds to wait for each read of the server's answer."""
+    connect_timeout: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    """Seconds to wait for a connection."""
+    per_host: Annotated[int, msgspec.Meta(ge=1)] = 2
+    """Requests in flight at once to one host."""
+    concurrency: Annotated[int, msgspec.Meta(ge=1)] = 16
+    """Requests in flight at once in all."""
+    delay: Annotated[float, msgspec.Meta(ge=0)] = 0.2
+    """Seconds between the starts of two requests to one host."""
+    retries: Annotated[int, msgspec.Meta(ge=0)] = 2
+    """Retries after a connection error, a timeout, a 5xx, a 429."""
+    backoff: Annotated[float, msgspec.Meta(ge=0)] = 0.5
+    """Seconds before the first retry; doubled for each next one."""
+    max_retry_after: Annotated[float, msgspec.Meta(ge=0)] = 30.0
+    """Longest `Retry-After` waited for; a longer one makes the URL "unknown" at once."""
+    max_redirects: Annotated[int, msgspec.Meta(ge=0)] = 10
+    ttl_hours: Annotated[float, msgspec.Meta(ge=0)] = 24.0
+    """How long "ok" and "broken" results are reused from the cache."""
+    exclude: list[str] = msgspec.field(default_factory=list)
+    """Regular expressions (`re.search`); matching URLs are not requested."""
+    user_agent: str = "betacontent (link checker)"
+
+    def __post_init__(self) -> None:
+        for pattern in self.exclude:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid exclude pattern {pattern!r}: {exc}") from None
+
+
+class LinkOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    own_domains: list[str] = msgspec.field(default_factory=list)
+    """Other hosts of this site besides `url` of _config.yml (e.g. `www.beta.gouv.fr`)."""
+    front_matter_keys: list[str] = msgspec.field(default_factory=list)
+    """Front matter keys whose values are links (besides breadcrumbs and `redirect_to`)."""
+    data_keys: list[str] = msgspec.field(
+        default_factory=lambda: ["url", "link", "href", "path", "page"]
+    )
+    """Keys of `_data/` files whose values are link targets (URLs or source paths)."""
+    exclude_urls: list[str] = msgspec.field(default_factory=list)
+    """Regular expressions: matching links are not checked."""
+
+
+Severity = Literal["error", "warning", "info"]
+
+
 class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     """All settings; every key is optional."""
 
@@ -52,6 +103,12 @@ class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, renam
     """How the web server finds a file for a URL, as nginx `try_files` templates."""
     front_matter: FrontMatterOptions = msgspec.field(default_factory=FrontMatterOptions)
     breadcrumbs: BreadcrumbOptions = msgspec.field(default_factory=BreadcrumbOptions)
+    links: LinkOptions = msgspec.field(default_factory=LinkOptions)
+    external: ExternalOptions = msgspec.field(default_factory=ExternalOptions)
+    exclude: list[str] = msgspec.field(default_factory=list)
+    """Globs of site files (relative to the site root) whose diagnostics are not reported."""
+    severity: dict[str, Severity] = msgspec.field(default_factory=dict)
+    """Severity per rule code, replacing the rule's default."""
 
 
 class ConfigError(Exception):
@@ -94,7 +151,7 @@ def parse_config(data: object, source: str) -> LintConfig:
             full = f"{where}.{key}" if where else key
             text = f"{source}: unknown key `{full}`"
             raise ConfigError(text + (f"; did you mean `{hint}`?" if hint else "")) from None
-        raise ConfigError(f"{source}: `{where or 'config'}`: {message}") from None
+        raise ConfigError(f"{source}: `{where or 'config'}`: {humanise(message)}") from None
 
 
 def find_config(start: Path) -> Path | None:
@@ -121,5 +178,6 @@ def load_config(path: Path | None) -> LintConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("betacontent", {})
+        tool = data.get("tool")
+        data = tool.get("betacontent", {}) if isinstance(tool, dict) else {}
     return parse_config(data, str(path))

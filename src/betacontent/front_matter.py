@@ -171,9 +171,36 @@ class YamlDocument:
         return position_in(self.root, path)
 
 
+class JekyllLoader(yaml.CSafeLoader):
+    """libyaml with Psych's leniencies: a timestamp that is not a real date (`2024-02-30`)
+    stays a string, and a mapping key that is a list or mapping is accepted."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                key = repr(key)  # Ruby hashes lists and hashes; Python cannot
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+JekyllLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def load_yaml(text: str) -> YamlDocument:
     """Parse YAML with libyaml; a syntax error and duplicate keys become problems."""
-    loader = yaml.CSafeLoader(text)
+    loader = JekyllLoader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -185,8 +212,7 @@ def load_yaml(text: str) -> YamlDocument:
             message = f"{error.problem} ({error.context})"
         problem = Problem(ProblemKind.YAML_SYNTAX, position, f"YAML syntax error: {message}")
         return YamlDocument(None, None, [problem])
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
-        # The constructor rejects some scalars the scanner accepted (a date like 2024-13-45).
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
         problem = Problem(ProblemKind.YAML_SYNTAX, Position(1, 1), f"YAML error: {error}")
         return YamlDocument(None, None, [problem])
     finally:
@@ -228,11 +254,12 @@ def _duplicate_keys(root: yaml.Node | None) -> Iterator[Problem]:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            first: dict[str, yaml.Node] = {}
+            first: dict[tuple[str, str], yaml.Node] = {}
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    if key.value in first:
-                        earlier = mark_position(first[key.value])
+                    identity = (key.tag, key.value)
+                    if identity in first:
+                        earlier = mark_position(first[identity])
                         yield Problem(
                             ProblemKind.DUPLICATE_KEY,
                             mark_position(key),
@@ -240,7 +267,7 @@ def _duplicate_keys(root: yaml.Node | None) -> Iterator[Problem]:
                             "Jekyll keeps the last value",
                         )
                     else:
-                        first[key.value] = key
+                        first[identity] = key
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 
-from betacontent.diagnostics import Diagnostic
+import msgspec
+
+from betacontent.config import LintConfig
+from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules import RULES, Rule
 from betacontent.site_index import Site
 
@@ -14,24 +19,58 @@ class SelectorError(ValueError):
 
 
 def _matches(code: str, selectors: Iterable[str]) -> bool:
-    return any(code.startswith(selector.upper()) for selector in selectors)
+    return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
+
+
+def _normalise(option: str, selectors: Sequence[str]) -> list[str]:
+    normalised = []
+    for selector in selectors:
+        value = selector.strip().upper()
+        if not value:
+            raise SelectorError(f"`{option}`: an empty code would match every rule")
+        if value != "ALL" and not any(code.startswith(value) for code in RULES):
+            raise SelectorError(f"`{option}`: `{selector}` matches no rule code")
+        normalised.append(value)
+    return normalised
 
 
 def select_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    """Rules whose code starts with a `select` entry (all when empty) and no `ignore` entry."""
-    for option, selectors in (("select", select), ("ignore", ignore)):
-        for selector in selectors:
-            if not any(code.startswith(selector.upper()) for code in RULES) and selector != "ALL":
-                raise SelectorError(f"`{option}`: `{selector}` matches no rule code")
+    """Rules whose code starts with a `select` entry (all when empty) and with no `ignore`
+    entry; `ALL` matches every rule."""
+    chosen, dropped = _normalise("select", select), _normalise("ignore", ignore)
     return [
         rule
         for code, rule in RULES.items()
-        if (not select or "ALL" in select or _matches(code, select)) and not _matches(code, ignore)
+        if (not chosen or _matches(code, chosen)) and not _matches(code, dropped)
     ]
 
 
+def check_settings(config: LintConfig) -> None:
+    """Settings that name rules or patterns must name real ones (the CLI exits 2 otherwise)."""
+    for code in config.severity:
+        if code.upper() not in RULES:
+            raise SelectorError(f"`severity`: `{code}` is not a rule code")
+    for pattern in config.links.exclude_urls:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            message = f"`links.exclude-urls`: `{pattern}` is not a regex: {error}"
+            raise SelectorError(message) from None
+
+
 def lint(site: Site, rules: Iterable[Rule]) -> list[Diagnostic]:
+    """Run the rules; drop findings in excluded files and apply severity overrides."""
     found: set[Diagnostic] = set()
     for rule in rules:
         found.update(rule.check(site))
-    return sorted(found, key=Diagnostic.sort_key)
+    excluded = site.lint.exclude
+    overrides = {code.upper(): Severity(level) for code, level in site.lint.severity.items()}
+    kept = []
+    for diagnostic in found:
+        if any(fnmatch.fnmatchcase(diagnostic.path, pattern) for pattern in excluded):
+            continue
+        level = overrides.get(diagnostic.code)
+        if level is not None and level is not diagnostic.severity:
+            diagnostic = msgspec.structs.replace(diagnostic, severity=level)
+        kept.append(diagnostic)
+    return sorted(kept, key=Diagnostic.sort_key)

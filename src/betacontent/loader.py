@@ -10,10 +10,10 @@ from betacontent.config import LintConfig
 from betacontent.front_matter import Problem, ProblemKind, load_yaml
 from betacontent.parsing import parse_data_file, parse_source
 from betacontent.positions import Position
-from betacontent.site_config import SiteConfig, load_site_config
+from betacontent.site_config import SiteConfig, load_site_config, prepare_site_config
 from betacontent.site_index import Site, SourceDecision, build_site
 from betacontent.sources import SourceFile, read_file, read_sources
-from betacontent.validation import _split_error
+from betacontent.validation import validate
 
 CONFIG_NAME = "_config.yml"
 
@@ -46,18 +46,29 @@ def _read_config(root: Path) -> tuple[SiteConfig, SourceFile | None, list[Proble
         return SiteConfig(), source, [problem]
     document = load_yaml(text)
     problems = list(document.problems)
-    try:
-        config = load_site_config(document.data)
-    except msgspec.ValidationError as error:
-        message, path_steps = _split_error(error)
-        where = ".".join(str(step) for step in path_steps)
+    data = document.data if document.data is not None else {}
+    if not isinstance(data, dict):
+        message = f"{CONFIG_NAME} must be a mapping of settings; Jekyll stops on it"
+        problems.append(Problem(ProblemKind.NOT_MAPPING, document.position([]), message))
+        return SiteConfig(), source, problems
+    # A setting of the wrong type falls back to its default alone; the others still apply.
+    kept = dict(data)
+    for issue in validate(prepare_site_config(data), SiteConfig):
+        if issue.kind != "type" or not issue.path:
+            continue
+        key = str(issue.path[0])
+        kept.pop(key, None)
         problems.append(
             Problem(
                 ProblemKind.NOT_MAPPING,
-                document.position(path_steps),
-                f"`{where}` in {CONFIG_NAME}: {message}; the default is used",
+                document.position(issue.path),
+                f"{issue.message} in {CONFIG_NAME}; betacontent uses the default `{key}`",
             )
         )
+    try:
+        config = load_site_config(kept)
+    except msgspec.ValidationError as error:  # pragma: no cover - every key was checked
+        problems.append(Problem(ProblemKind.NOT_MAPPING, Position(1, 1), str(error)))
         config = SiteConfig()
     return config, source, problems
 
@@ -75,6 +86,10 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
         parsed = parse_source(source, markdown_extensions) if parse else None
         decisions.append(SourceDecision(source.rel, source.collection, parsed, is_page))
     data_files = [parse_data_file(f, config.data_dir) for f in sources.data_files]
+    read_problems = [
+        (rel, Problem(ProblemKind.UNREADABLE, Position(1, 1), message))
+        for rel, message in sources.problems
+    ]
     return build_site(
         root,
         config,
@@ -87,13 +102,15 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
         has_layouts_dir=sources.has_layouts_dir,
         includes=sources.includes,
         has_includes_dir=sources.has_includes_dir,
+        read_problems=read_problems,
     )
 
 
 def _may_hide_front_matter(source: SourceFile, config: SiteConfig) -> bool:
-    """A Markdown file whose front matter Jekyll will not see (BOM, TOML, JSON)."""
+    """A file whose front matter Jekyll will not see: `---` after a byte-order mark (any
+    file), or a Markdown file opening with TOML (`+++`) or JSON front matter."""
     content = source.content or b""
+    if content.startswith(b"\xef\xbb\xbf---"):
+        return True
     markdown = Path(source.rel).suffix.lower() in config.markdown_extensions
-    return (markdown and content[:4] in (b"\xef\xbb\xbf-", b"+++\n", b"+++\r")) or (
-        markdown and content[:1] == b"{"
-    )
+    return markdown and content.startswith((b"+++", b"{"))

@@ -13,9 +13,9 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from betacontent import markdown
 from betacontent.front_matter import (
     FrontMatter,
     Problem,
@@ -26,8 +26,6 @@ from betacontent.front_matter import (
 )
 from betacontent.positions import Position
 from betacontent.sources import SourceFile
-
-_MARKDOWN = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 
 @dataclass
@@ -48,8 +46,8 @@ class ParsedFile:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        """The Markdown body parsed by markdown-it-py (block `map`s are body-relative)."""
-        return _MARKDOWN.parse(self.body) if self.markdown else []
+        """The Markdown body parsed once (block `map`s are body-relative, Liquid masked)."""
+        return markdown.parse(self.body) if self.markdown else []
 
 
 @dataclass(slots=True)

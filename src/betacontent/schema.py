@@ -6,12 +6,22 @@ validates every page, document and data file against them.
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 Url = Annotated[str, msgspec.Meta(description="A site path such as `/approche/` or a URL")]
+
+# What Jekyll's `Utils.parse_date` (Ruby's `Time.parse`) reads in front matter: a date, a
+# date and time (space or `T`), seconds and fraction optional, an optional zone.
+JekyllDate = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+        r"( ?(Z|[+-]\d{2}:?\d{2}|UTC|GMT))?$",
+        description="A date or time as Jekyll reads it: `2024-03-05`, `2024-03-05 10:00:00 +0100`",
+    ),
+]
 
 
 class Crumb(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -38,7 +48,7 @@ class PageFrontMatter(msgspec.Struct, kw_only=True):
     redirect_to: str | None = None
     published: bool = True
     lang: str | None = None
-    date: datetime.datetime | None = None
+    date: JekyllDate | None = None
     categories: str | list[str] | None = None
     category: str | None = None
     tags: str | list[str] | None = None
@@ -99,7 +109,7 @@ KEY_TYPES: dict[str, Any] = {
     "int": int,
     "float": float,
     "bool": bool,
-    "date": datetime.datetime,
+    "date": JekyllDate,
     "list[str]": list[str],
     "str | list[str]": str | list[str],
     "url": Url,

@@ -95,25 +95,31 @@ class SiteConfig(msgspec.Struct, kw_only=True):
         return REDIRECT_PLUGIN in self.plugins or REDIRECT_PLUGIN in self.gems
 
 
+def prepare_site_config(data: dict[str, Any]) -> dict[str, Any]:
+    """Jekyll's own normalisations: a list of collection names, null lists and strings."""
+    data = dict(data)
+    collections = data.get("collections")
+    if isinstance(collections, list):  # Jekyll accepts a plain list of names
+        data["collections"] = {str(name): {} for name in collections}
+    elif isinstance(collections, dict):
+        data["collections"] = {
+            str(name): {} if value is None else value for name, value in collections.items()
+        }
+    elif collections is None and "collections" in data:
+        data["collections"] = {}
+    for key in ("include", "exclude", "plugins", "gems", "defaults"):
+        if key in data and data[key] is None:
+            data[key] = []
+    for key in ("url", "baseurl", "collections_dir"):
+        if key in data and data[key] is None:
+            data[key] = ""
+    return data
+
+
 def load_site_config(data: object) -> SiteConfig:
     """Build a SiteConfig from parsed `_config.yml` data; raises msgspec.ValidationError."""
     if data is None:
         data = {}
     if isinstance(data, dict):
-        data = dict(data)
-        collections = data.get("collections")
-        if isinstance(collections, list):  # Jekyll accepts a plain list of names
-            data["collections"] = {str(name): {} for name in collections}
-        elif isinstance(collections, dict):
-            data["collections"] = {
-                str(name): {} if value is None else value for name, value in collections.items()
-            }
-        elif collections is None and "collections" in data:
-            data["collections"] = {}
-        for key in ("include", "exclude", "plugins", "gems", "defaults"):
-            if key in data and data[key] is None:
-                data[key] = []
-        for key in ("url", "baseurl", "collections_dir"):
-            if key in data and data[key] is None:
-                data[key] = ""
+        data = prepare_site_config(data)
     return msgspec.convert(data, type=SiteConfig, strict=False)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urljoin
 
 from betacontent import urls
 from betacontent.config import LintConfig
@@ -55,6 +57,10 @@ class Entry:
         return self.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and self.redirect_to is None
 
 
+def _fold(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """How a URL finds an entry: `exact` when it is the entry's URL or its very file."""
@@ -79,6 +85,8 @@ class Site:
     has_layouts_dir: bool
     includes: frozenset[str]
     has_includes_dir: bool
+    read_problems: list[tuple[str, Problem]] = field(default_factory=list)
+    external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
     _by_url: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_output: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
     _by_output_folded: dict[str, Entry] = field(default_factory=dict, repr=False)
@@ -89,8 +97,8 @@ class Site:
             if entry.output is None:
                 continue
             self._by_output.setdefault(entry.output, []).append(entry)
-            self._by_url.setdefault(urls.normalize_url_path(entry.url), entry)
-            self._by_output_folded.setdefault(entry.output.casefold(), entry)
+            self._by_url.setdefault(urls.unescape_path(entry.url), entry)
+            self._by_output_folded.setdefault(_fold(entry.output), entry)
             if entry.kind is not EntryKind.REDIRECT:
                 self._by_rel.setdefault(entry.rel, entry)
 
@@ -104,48 +112,56 @@ class Site:
     def pages(self) -> Iterator[Entry]:
         return (e for e in self.entries if e.kind in (EntryKind.PAGE, EntryKind.DOCUMENT))
 
-    def site_path(self, link: str) -> str | None:
-        """The site path of a link (query and fragment dropped, baseurl removed); None if the
-        link is not a site-absolute path."""
+    def site_path(self, link: str, *, baseurl_included: bool = True) -> str | None:
+        """The site path a link asks the server for: query and fragment dropped, `.` and `..`
+        segments removed as a browser does, and the baseurl taken off when the link carries
+        it (a link written in content must; one passed through `relative_url` must not).
+        None for links that are not site-absolute paths, or that leave the baseurl."""
         path = link.split("#", 1)[0].split("?", 1)[0]
         if not path.startswith("/") or path.startswith("//"):
             return None
         baseurl = self.config.baseurl.rstrip("/")
-        if baseurl and (path == baseurl or path.startswith(baseurl + "/")):
+        if baseurl and baseurl_included:
+            if path != baseurl and not path.startswith(baseurl + "/"):
+                return None
             path = path[len(baseurl) :] or "/"
-        return path
+        return urljoin("/", path) if "." in path else path
 
-    def lookup(self, link: str, *, ignore_case: bool = False) -> Resolution | None:
-        """Find what the web server serves for a site path, trying the fallback templates."""
-        path = self.site_path(link)
-        if path is None:
-            return None
-        path = urls.normalize_url_path(path)
-        entry = self._by_url.get(path)
-        if entry is not None:
-            return Resolution(entry, "$uri", exact=True)
+    def _candidates(self, path: str) -> Iterator[tuple[str, str]]:
+        """(template, output file) for each fallback template, as nginx `try_files` tries."""
         for template in self.lint.fallback:
             candidate = template.replace("$uri", path)
             if candidate.endswith("/"):
                 candidate += "index.html"  # nginx's `index` directive for a directory
-            rel = re.sub("/{2,}", "/", candidate).lstrip("/")
+            yield template, re.sub("/{2,}", "/", candidate).lstrip("/")
+
+    def lookup(
+        self, link: str, *, ignore_case: bool = False, baseurl_included: bool = True
+    ) -> Resolution | None:
+        """Find what the web server serves for a link, trying the fallback templates. Paths
+        are compared byte for byte once percent-decoded, as nginx does; `ignore_case` also
+        accepts a match that differs in case or Unicode normalisation only."""
+        path = self.site_path(link, baseurl_included=baseurl_included)
+        if path is None:
+            return None
+        path = urls.unescape_path(path)
+        entry = self._by_url.get(path)
+        if entry is not None:
+            return Resolution(entry, "$uri", exact=True)
+        for template, rel in self._candidates(path):
             found = self._by_output.get(rel)
             if found:
-                exact = urls.normalize_url_path(found[0].url) == path
+                exact = urls.unescape_path(found[0].url) == path
                 return Resolution(found[0], template, exact=exact)
         if ignore_case:
-            for template in self.lint.fallback:
-                candidate = template.replace("$uri", path)
-                if candidate.endswith("/"):
-                    candidate += "index.html"
-                rel = re.sub("/{2,}", "/", candidate).lstrip("/").casefold()
-                folded = self._by_output_folded.get(rel)
+            for template, rel in self._candidates(path):
+                folded = self._by_output_folded.get(_fold(rel))
                 if folded is not None:
                     return Resolution(folded, template, exact=False, case_insensitive=True)
         return None
 
     def home(self) -> Entry | None:
-        resolution = self.lookup("/")
+        resolution = self.lookup("/", baseurl_included=False)
         return resolution.entry if resolution else None
 
 
@@ -397,7 +413,7 @@ class SiteBuilder:
                 continue
             value = entry.data.get("redirect_from")
             sources = value if isinstance(value, list) else [value]
-            for source in sources:
+            for source in dict.fromkeys(s for s in sources if isinstance(s, str)):
                 if not isinstance(source, str) or not source:
                     continue
                 url = urls.sanitize_url(source if source.startswith("/") else "/" + source)
@@ -463,6 +479,7 @@ def build_site(
     has_layouts_dir: bool,
     includes: Iterable[str],
     has_includes_dir: bool,
+    read_problems: list[tuple[str, Problem]] | None = None,
     now: datetime.datetime | None = None,
 ) -> Site:
     """Assemble the site from its source files, in reading order."""
@@ -500,4 +517,5 @@ def build_site(
         has_layouts_dir=has_layouts_dir,
         includes=frozenset(includes),
         has_includes_dir=has_includes_dir,
+        read_problems=read_problems or [],
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from betacontent.site_config import SiteConfig
 
 _HEADER = b"---"
 _BOM = b"\xef\xbb\xbf"
-_PEEK = 8
+_PEEK = 64
 DATA_EXTENSIONS = frozenset({".yml", ".yaml", ".json", ".csv", ".tsv"})
 
 
@@ -32,7 +33,7 @@ class SourceFile:
     @property
     def has_header(self) -> bool:
         """Jekyll's `has_yaml_header?`: the raw first line is `---` (a BOM hides it)."""
-        return self.content is not None and self.content.startswith(_HEADER)
+        return has_header(self.content)
 
 
 @dataclass(slots=True)
@@ -45,6 +46,7 @@ class SiteSources:
     includes: list[str] = field(default_factory=list)
     has_layouts_dir: bool = False
     has_includes_dir: bool = False
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, what went wrong)
 
 
 def is_special(name: str) -> bool:
@@ -84,12 +86,25 @@ class EntryFilter:
         return not is_special(name)
 
 
+_HEADER_LINE = re.compile(rb"---[ \t\r\n\f\v]*\n")  # Jekyll: %r!\A---\s*\r?\n!
+_MAYBE_FRONT_MATTER = (_HEADER, _BOM + _HEADER, b"+++", b"{")
+
+
+def has_header(content: bytes | None) -> bool:
+    """Jekyll's `has_yaml_header?` on the raw bytes: a first line of `---` (and spaces)."""
+    return content is not None and _HEADER_LINE.match(content) is not None
+
+
 def read_file(path: Path, rel: str, *, whole: bool, collection: str | None = None) -> SourceFile:
-    """Read a file: wholly, or only when it starts with front matter. Errors are values."""
+    """Read a file: wholly, or only when it may start with front matter. Errors are values."""
     try:
+        if not path.is_file():
+            return SourceFile(
+                rel, None, "not a regular file (a pipe, socket or device)", collection
+            )
         with path.open("rb") as stream:
             head = stream.read(_PEEK)
-            if not whole and not (head.startswith((_HEADER, _BOM + _HEADER))):
+            if not whole and not head.startswith(_MAYBE_FRONT_MATTER):
                 return SourceFile(rel, head, None, collection)
             return SourceFile(rel, head + stream.read(), None, collection)
     except FileNotFoundError:
@@ -98,68 +113,110 @@ def read_file(path: Path, rel: str, *, whole: bool, collection: str | None = Non
         return SourceFile(rel, None, f"cannot read the file: {error.strerror}", collection)
 
 
-def _walk_files(folder: Path) -> list[tuple[Path, bool]]:
-    """Entries of a folder as (path, is_dir); symlinked folders are not followed (no loops)."""
+def _is_dir(path: Path) -> bool:
     try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-            return [(Path(e.path), e.is_dir(follow_symlinks=False)) for e in entries]
+        return path.is_dir()
     except OSError:
-        return []
+        return False
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+class Walker:
+    """Lists folders like Jekyll's reader: symlinks are followed (a symlinked folder is
+    entered once, so a loop ends), and what cannot be listed or read is noted, not raised."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[tuple[str, str]] = []
+        self._entered: set[str] = set()
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def entries(self, folder: Path) -> list[tuple[Path, bool]]:
+        """(path, is_dir) of a folder's entries, sorted by name."""
+        try:
+            real = os.path.realpath(folder)
+            if real in self._entered:
+                return []
+            self._entered.add(real)
+            with os.scandir(folder) as scan:
+                found = sorted(scan, key=lambda e: e.name)
+        except OSError as error:
+            if folder != self.root or error.errno not in (None, 2):
+                self.problems.append(
+                    (self.relative(folder), f"cannot list the folder: {error.strerror}")
+                )
+            return []
+        listed: list[tuple[Path, bool]] = []
+        for entry in found:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+                if entry.is_symlink() and not path.exists():
+                    self.problems.append((self.relative(path), "dangling symbolic link"))
+                    continue
+            except OSError as error:
+                self.problems.append((self.relative(path), f"cannot read: {error.strerror}"))
+                continue
+            listed.append((path, is_dir))
+        return listed
+
+    def tree(self, folder: Path, base: Path) -> list[str]:
+        """Every file below `folder`, relative to `base`."""
+        found: list[str] = []
+        stack = [folder]
+        while stack:
+            current = stack.pop()
+            for path, is_dir in self.entries(current):
+                if is_dir:
+                    stack.append(path)
+                else:
+                    found.append(path.relative_to(base).as_posix())
+        return sorted(found)
 
 
-def _list_tree(folder: Path, root: Path) -> list[str]:
-    found: list[str] = []
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        for path, is_dir in _walk_files(current):
-            if is_dir:
-                stack.append(path)
-            else:
-                found.append(_relative(path, root))
-    return sorted(found)
+def confined(root: Path, setting: str) -> Path:
+    """Jekyll's `sanitized_path`: a configured folder cannot leave the site."""
+    return root / posixpath.normpath("/" + setting).lstrip("/")
 
 
 _DATED = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
 
 
-def _read_posts(folder: Path, root: Path) -> list[SourceFile]:
+def _read_posts(walker: Walker, folder: Path) -> list[SourceFile]:
     """PostReader: only dated file names are posts, and each is a document, front matter or
     not."""
     posts = []
-    for inner in _list_tree(folder, folder):
-        rel = _relative(folder / inner, root)
+    for inner in walker.tree(folder, folder):
+        rel = walker.relative(folder / inner)
         if is_special(inner) or is_special(inner.rsplit("/", 1)[-1]) or not _DATED.match(inner):
             continue
-        posts.append(read_file(root / rel, rel, whole=True, collection="posts"))
+        posts.append(read_file(folder / inner, rel, whole=True, collection="posts"))
     return posts
 
 
 def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None) -> SiteSources:
     sources = SiteSources(root=root, config=config_file)
+    walker = Walker(root)
     entry_filter = EntryFilter(root, config)
-    collections_dir = config.collections_dir.strip("/")
+    collections_dir = confined(root, config.collections_dir)
     collection_folders = {
-        (f"{collections_dir}/_{label}" if collections_dir else f"_{label}"): label
+        walker.relative(collections_dir / f"_{label}"): label
         for label in config.collections
         if label != "posts"
     }
+    collections_rel = walker.relative(collections_dir) if collections_dir != root else ""
     # Pages and static files: Reader#read_directories, which also reads `_posts` of every
     # folder it visits (inside collections_dir when one is set).
     stack = [root]
     while stack:
         folder = stack.pop()
-        rel_folder = "" if folder == root else _relative(folder, root)
-        inside = not collections_dir or (rel_folder + "/").startswith(collections_dir + "/")
-        if inside and (folder / "_posts").is_dir():
-            sources.files += _read_posts(folder / "_posts", root)
-        for path, is_dir in _walk_files(folder):
-            rel = _relative(path, root)
+        rel_folder = "" if folder == root else walker.relative(folder)
+        inside = not collections_rel or (rel_folder + "/").startswith(collections_rel + "/")
+        if inside and _is_dir(folder / "_posts"):
+            sources.files += _read_posts(walker, folder / "_posts")
+        for path, is_dir in walker.entries(folder):
+            rel = walker.relative(path)
             if not entry_filter.keep(rel, is_dir):
                 continue
             if is_dir:
@@ -170,20 +227,21 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
     # Collection documents: Collection#read walks every file below the collection folder.
     for folder_rel, label in collection_folders.items():
         folder = root / folder_rel
-        for rel in _list_tree(folder, root) if folder.is_dir() else []:
+        for rel in walker.tree(folder, root) if _is_dir(folder) else []:
             inner = rel[len(folder_rel) + 1 :]
             if is_special(inner) or is_special(inner.rsplit("/", 1)[-1]):
                 continue
             sources.files.append(read_file(root / rel, rel, whole=False, collection=label))
-    data_dir = root / config.data_dir
-    for rel in _list_tree(data_dir, root) if data_dir.is_dir() else []:
+    data_dir = confined(root, config.data_dir)
+    for rel in walker.tree(data_dir, root) if _is_dir(data_dir) else []:
         if Path(rel).suffix.lower() in DATA_EXTENSIONS:
             sources.data_files.append(read_file(root / rel, rel, whole=True))
-    layouts_dir = root / config.layouts_dir
-    sources.has_layouts_dir = layouts_dir.is_dir()
-    sources.layouts = _list_tree(layouts_dir, layouts_dir) if sources.has_layouts_dir else []
-    includes_dir = root / config.includes_dir
-    sources.has_includes_dir = includes_dir.is_dir()
-    sources.includes = _list_tree(includes_dir, includes_dir) if sources.has_includes_dir else []
+    layouts_dir = confined(root, config.layouts_dir)
+    sources.has_layouts_dir = _is_dir(layouts_dir)
+    sources.layouts = walker.tree(layouts_dir, layouts_dir) if sources.has_layouts_dir else []
+    includes_dir = confined(root, config.includes_dir)
+    sources.has_includes_dir = _is_dir(includes_dir)
+    sources.includes = walker.tree(includes_dir, includes_dir) if sources.has_includes_dir else []
     sources.files.sort(key=lambda f: f.rel)
+    sources.problems = walker.problems
     return sources

@@ -135,8 +135,3 @@ def slugify(text: str, mode: str = "default", *, cased: bool = False) -> str:
         return text if cased else text.lower()
     slug = re.sub(r"^-|-$", "", slug)
     return slug if cased else slug.lower()
-
-
-def normalize_url_path(path: str) -> str:
-    """Percent-decode and NFC-normalise a URL path so that equal paths compare equal."""
-    return unicodedata.normalize("NFC", unescape_path(path))

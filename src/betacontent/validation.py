@@ -51,14 +51,25 @@ def _split_error(error: msgspec.ValidationError) -> tuple[str, tuple[PathStep, .
     return text[: match.start()], _parse_path(match.group("path"))
 
 
-def _humanise(message: str) -> str:
+_PATTERN = re.compile(r"expected `str` matching regex '.*'$", re.IGNORECASE)
+
+
+def humanise(message: str) -> str:
+    if _PATTERN.search(message):
+        if "d{4}-" in message:
+            hint = "a date such as `2024-03-05` or `2024-03-05 10:00:00 +0100`"
+        elif "a-z0-9-" in message:
+            hint = "lowercase letters, digits and `-` only"
+        else:
+            hint = "text of the documented form"
+        return _PATTERN.sub(f"expected {hint}", message)
     return (
         message.replace("Expected `", "expected `")
+        .replace(" | null`", "`")
         .replace("Object missing required field", "missing required key")
         .replace("Object contains unknown field", "unknown key")
         .replace("`array`", "`list`")
         .replace("`object`", "`mapping`")
-        .replace(" | null`", "`")
         .replace("`null`", "empty")
         .replace("Invalid enum value", "invalid value")
     )
@@ -71,14 +82,19 @@ def format_path(path: tuple[PathStep, ...]) -> str:
     return text
 
 
-def _lift_dates(value: Any) -> Any:
-    """YAML `2024-03-05` is a date; Jekyll reads it as a time at midnight, and so do we."""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return datetime.datetime(value.year, value.month, value.day)
+def _dates_as_text(value: Any, active: frozenset[int] = frozenset()) -> Any:
+    """YAML dates and times as the text Jekyll's `Time.parse` reads; recursive values (from a
+    YAML alias that contains itself) are left as they are, for msgspec to refuse."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if id(value) in active:
+        return value
     if isinstance(value, list):
-        return [_lift_dates(item) for item in value]
+        inner = active | {id(value)}
+        return [_dates_as_text(item, inner) for item in value]
     if isinstance(value, dict):
-        return {key: _lift_dates(item) for key, item in value.items()}
+        inner = active | {id(value)}
+        return {key: _dates_as_text(item, inner) for key, item in value.items()}
     return value
 
 
@@ -105,6 +121,9 @@ def _convert(key: str, value: Any, field_type: Any) -> list[SchemaIssue]:
     """Findings for one key; list items are checked one by one, so each bad item is found."""
     try:
         msgspec.convert(value, type=field_type)
+    except RecursionError:
+        message = f"`{key}` contains itself (a recursive YAML alias)"
+        return [SchemaIssue("type", (key,), message)]
     except msgspec.ValidationError as error:
         item_type = _list_item_type(field_type)
         if isinstance(value, list) and item_type is not None:
@@ -115,7 +134,7 @@ def _convert(key: str, value: Any, field_type: Any) -> list[SchemaIssue]:
                 return found
         message, sub_path = _split_error(error)
         path = (key, *sub_path)
-        return [SchemaIssue("type", path, f"`{format_path(path)}`: {_humanise(message)}")]
+        return [SchemaIssue("type", path, f"`{format_path(path)}`: {humanise(message)}")]
     return []
 
 
@@ -125,7 +144,7 @@ def _convert_item(key: str, index: int, item: Any, item_type: Any) -> list[Schem
     except msgspec.ValidationError as error:
         message, sub_path = _split_error(error)
         path = (key, index, *sub_path)
-        return [SchemaIssue("type", path, f"`{format_path(path)}`: {_humanise(message)}")]
+        return [SchemaIssue("type", path, f"`{format_path(path)}`: {humanise(message)}")]
     return []
 
 
@@ -150,7 +169,7 @@ def validate(
             continue
         if value is None and not (key in fields and fields[key].required):
             continue
-        issues += _convert(key, _lift_dates(value), types[key])
+        issues += _convert(key, _dates_as_text(value), types[key])
     wanted = [name for name, info in fields.items() if info.required]
     wanted += [name for name in required if name not in wanted]
     for name in wanted:

@@ -22,6 +22,17 @@ from betacontent.rules import (
     bc205_crumb_title_mismatch,
     bc206_trail_inconsistent,
     bc207_crumb_via_fallback,
+    bc301_broken_link,
+    bc302_broken_fragment,
+    bc303_missing_asset,
+    bc304_own_domain_url,
+    bc305_link_via_fallback,
+    bc306_broken_external,
+    bc307_unsafe_content,
+    bc308_malformed_link,
+    bc309_broken_data_target,
+    bc310_unresolved_liquid,
+    bc311_duplicate_heading_id,
 )
 from betacontent.rules.base import Rule
 
@@ -47,6 +58,17 @@ RULES: dict[str, Rule] = {
         bc205_crumb_title_mismatch,
         bc206_trail_inconsistent,
         bc207_crumb_via_fallback,
+        bc301_broken_link,
+        bc302_broken_fragment,
+        bc303_missing_asset,
+        bc304_own_domain_url,
+        bc305_link_via_fallback,
+        bc306_broken_external,
+        bc307_unsafe_content,
+        bc308_malformed_link,
+        bc309_broken_data_target,
+        bc310_unresolved_liquid,
+        bc311_duplicate_heading_id,
     )
 }
 

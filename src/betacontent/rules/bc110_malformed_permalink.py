@@ -1,7 +1,8 @@
 """Malformed permalink.
 
 ## What it does
-Reports a `permalink` that does not start with `/`, or contains whitespace, `..`, `?` or `#`.
+Reports a `permalink` that is empty, does not start with `/`, or contains whitespace, `..`,
+`?` or `#`.
 
 ## Why is this bad?
 Jekyll rewrites such permalinks silently: it adds the missing `/`, turns `..` into `/`, and
@@ -53,6 +54,13 @@ def check(site: Site) -> Iterator[Diagnostic]:
             continue
         permalink = front_matter.data.get("permalink")
         if not isinstance(permalink, str):
+            continue
+        if not permalink.strip():
+            yield RULE.at(
+                entry.rel,
+                front_matter.position(["permalink"]),
+                "permalink is empty; Jekyll stops the build with `Invalid permalink`",
+            )
             continue
         found = problem(permalink)
         if found:

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_files
+from betacontent.rules.common import checked_files, crumbs
 from betacontent.site_index import Site
 
 
@@ -42,6 +42,15 @@ def check(site: Site) -> Iterator[Diagnostic]:
         for issue in checked.issues:
             if issue.kind == "type" and issue.path and issue.path[0] == "breadcrumbs":
                 yield RULE.at(checked.path, checked.position(issue), issue.message)
+    for entry in site.pages():
+        trail = crumbs(entry) or []
+        for crumb in trail[:-1]:
+            if crumb.link is None:
+                yield RULE.at(
+                    entry.rel,
+                    crumb.position,
+                    f"crumb `{crumb.title}` has no `link`; only the last crumb may omit it",
+                )
 
 
 RULE = rule("BC201", "breadcrumbs-shape", Severity.ERROR, __doc__)(check)

@@ -30,31 +30,32 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import crumbs, resolve
+from betacontent.rules.common import crumb_targets
 from betacontent.site_index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     home = site.home()
     for entry in site.pages():
-        trail = crumbs(entry)
+        trail = crumb_targets(site, entry)
         if not trail:
             continue
         first = trail[0]
-        if first.link is None:
+        if first.crumb.link is None:
+            if len(trail) == 1 and entry is home:
+                continue  # the home page's own one-crumb trail
             yield RULE.at(
-                entry.rel, first.position, "the first crumb has no link; it should be `/`"
+                entry.rel, first.crumb.position, "the first crumb has no link; it should be `/`"
             )
             continue
-        resolution = resolve(site, entry, first.link)
-        if home is not None and resolution is not None and resolution.entry is home:
+        if home is not None and first.page is home:
             continue
-        if home is None and site.site_path(first.link) == "/":
-            continue
+        if home is None and first.checked and first.resolution is None:
+            continue  # no home page on this site: BC204 reports the link
         yield RULE.at(
             entry.rel,
-            first.link_position,
-            f"the first crumb links to `{first.link}`, not to the home page `/`",
+            first.crumb.link_position,
+            f"the first crumb links to `{first.crumb.link}`, not to the home page `/`",
         )
 
 

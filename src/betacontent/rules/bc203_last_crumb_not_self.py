@@ -30,39 +30,31 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import crumbs, final_page, is_internal, resolve
+from betacontent.rules.common import crumb_targets
 from betacontent.site_index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     required = site.lint.breadcrumbs.last_crumb_link == "required"
     for entry in site.pages():
-        trail = crumbs(entry)
+        trail = crumb_targets(site, entry)
         if not trail or entry.output is None:
             continue
         last = trail[-1]
-        if last.link is None:
+        if last.crumb.link is None:
             if required:
                 yield RULE.at(
-                    entry.rel, last.position, f"the last crumb has no link; use `{entry.url}`"
+                    entry.rel, last.crumb.position, f"the last crumb has no link; use `{entry.url}`"
                 )
             continue
-        if not is_internal(last.link):
+        if last.checked and last.resolution is None:
+            continue  # resolves to nothing: BC204
+        if last.page is not entry:
+            where = f" ({last.page.rel})" if last.page is not None else ""
             yield RULE.at(
                 entry.rel,
-                last.link_position,
-                f"the last crumb links to `{last.link}`, not to this page (`{entry.url}`)",
-            )
-            continue
-        resolution = resolve(site, entry, last.link)
-        if resolution is None:
-            continue
-        target = final_page(site, resolution)
-        if target is not entry:
-            yield RULE.at(
-                entry.rel,
-                last.link_position,
-                f"the last crumb links to `{last.link}` ({target.rel}), not to this page "
+                last.crumb.link_position,
+                f"the last crumb links to `{last.crumb.link}`{where}, not to this page "
                 f"(`{entry.url}`)",
             )
 

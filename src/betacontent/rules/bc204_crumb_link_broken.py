@@ -25,28 +25,32 @@ breadcrumbs:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import crumbs, is_internal, resolve
+from betacontent.rules.common import crumb_targets
 from betacontent.site_index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
+    baseurl = site.config.baseurl.rstrip("/")
     for entry in site.pages():
-        for crumb in crumbs(entry) or []:
-            if crumb.link is None or not is_internal(crumb.link):
+        for target in crumb_targets(site, entry) or []:
+            link = target.crumb.link
+            if link is None or not target.checked or target.resolution is not None:
                 continue
-            if resolve(site, entry, crumb.link) is not None:
-                continue
-            target = crumb.link if crumb.link.startswith("/") else urljoin(entry.url, crumb.link)
-            folded = site.lookup(target, ignore_case=True)
-            hint = f" (`{folded.entry.url}` exists: paths are case-sensitive)" if folded else ""
+            hint = ""
+            if target.folded is not None:
+                hint = f" (`{target.folded.entry.url}` exists: paths are case-sensitive)"
+            elif baseurl and link.startswith(baseurl + "/"):
+                hint = (
+                    f"; templates pass crumb links through `relative_url`, which adds "
+                    f"`{baseurl}` again: write `{link[len(baseurl) :]}`"
+                )
             yield RULE.at(
                 entry.rel,
-                crumb.link_position,
-                f"breadcrumb link `{crumb.link}` resolves to no page{hint}",
+                target.crumb.link_position,
+                f"breadcrumb link `{link}` resolves to no page{hint}",
             )
 
 

@@ -32,12 +32,13 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import crumbs, final_page, fold, is_internal, nfc, resolve
-from betacontent.site_index import Entry, Site
+from betacontent.rules.common import crumb_targets, fold, nfc
+from betacontent.site_index import Site
 
 
 def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def difference(written: str, expected: str) -> str:
@@ -53,24 +54,16 @@ def difference(written: str, expected: str) -> str:
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        trail = crumbs(entry)
-        if not trail:
-            continue
-        for index, crumb in enumerate(trail):
-            target: Entry | None = None
-            if crumb.link is None:
-                target = entry if index == len(trail) - 1 else None
-            elif is_internal(crumb.link):
-                resolution = resolve(site, entry, crumb.link)
-                target = final_page(site, resolution) if resolution else None
-            if target is None or target.title is None or nfc(crumb.title) == nfc(target.title):
+        for target in crumb_targets(site, entry) or []:
+            crumb, page = target.crumb, target.page
+            if page is None or page.title is None or nfc(crumb.title) == nfc(page.title):
                 continue
-            whose = "this page's title" if target is entry else f"the title of {target.rel}"
+            whose = "this page's title" if page is entry else f"the title of {page.rel}"
             yield RULE.at(
                 entry.rel,
                 crumb.position,
-                f"crumb title `{crumb.title}` does not match {whose}, `{target.title}`"
-                + difference(crumb.title, target.title),
+                f"crumb title `{crumb.title}` does not match {whose}, `{page.title}`"
+                + difference(crumb.title, page.title),
             )
 
 

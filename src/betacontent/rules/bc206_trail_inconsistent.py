@@ -35,76 +35,62 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import Crumb, crumbs, final_page, is_internal, nfc, resolve
+from betacontent.rules.common import crumb_targets
 from betacontent.site_index import Entry, Site
 
 
-def _target(site: Site, entry: Entry, crumb: Crumb) -> Entry | None:
-    if crumb.link is None or not is_internal(crumb.link):
-        return None
-    resolution = resolve(site, entry, crumb.link)
-    return final_page(site, resolution) if resolution else None
+def _describe(entry: Entry | None) -> str:
+    return f"`{entry.url}`" if entry is not None else "no page"
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        trail = crumbs(entry)
+        trail = crumb_targets(site, entry)
         if not trail:
             continue
-        targets = [_target(site, entry, crumb) for crumb in trail]
-        if trail[-1].link is None:
-            targets[-1] = entry
         seen: dict[int, int] = {}
-        for crumb, target in zip(trail, targets, strict=True):
-            if target is None:
+        for target in trail:
+            if target.page is None:
                 continue
-            if id(target) in seen:
+            first = seen.setdefault(id(target.page), target.crumb.index)
+            if first != target.crumb.index:
                 yield RULE.at(
                     entry.rel,
-                    crumb.position,
-                    f"`{target.url}` appears twice in the trail (crumbs {seen[id(target)] + 1} "
-                    f"and {crumb.index + 1})",
+                    target.crumb.position,
+                    f"`{target.page.url}` appears twice in the trail (crumbs {first + 1} and "
+                    f"{target.crumb.index + 1})",
                 )
-            seen.setdefault(id(target), crumb.index)
-        if len(trail) < 2:
-            continue
-        parent = targets[-2]
+        parent = trail[-2].page if len(trail) >= 2 else None
         if parent is None or parent is entry:
             continue
-        parent_trail = crumbs(parent)
-        if not parent_trail:
+        theirs = crumb_targets(site, parent)
+        if not theirs:
             continue
-        parent_targets = [_target(site, parent, crumb) for crumb in parent_trail]
-        if parent_trail[-1].link is None:
-            parent_targets[-1] = parent
-        mine = list(zip(trail[:-1], targets[:-1], strict=True))
-        theirs = list(zip(parent_trail, parent_targets, strict=True))
+        mine = trail[:-1]
+        # Titles are BC205's: the trails are compared by the pages they lead to.
         for index in range(max(len(mine), len(theirs))):
             if index >= len(mine):
-                crumb = trail[-1]
-                expected = theirs[index][0]
                 yield RULE.at(
                     entry.rel,
-                    crumb.position,
-                    f"the trail skips `{expected.title}`, which the parent page "
+                    trail[-1].crumb.position,
+                    f"the trail skips {_describe(theirs[index].page)}, which the parent page "
                     f"{parent.rel} has at step {index + 1}",
                 )
                 break
-            crumb, target = mine[index]
             if index >= len(theirs):
                 yield RULE.at(
                     entry.rel,
-                    crumb.position,
-                    f"crumb `{crumb.title}` is not in the trail of the parent page {parent.rel}",
+                    mine[index].crumb.position,
+                    f"crumb {index + 1} (`{mine[index].crumb.title}`) is not in the trail of "
+                    f"the parent page {parent.rel}",
                 )
                 break
-            their_crumb, their_target = theirs[index]
-            if nfc(crumb.title) != nfc(their_crumb.title) or target is not their_target:
+            if mine[index].page is not theirs[index].page:
                 yield RULE.at(
                     entry.rel,
-                    crumb.position,
-                    f"crumb {index + 1} is `{crumb.title}` ({crumb.link}) but the parent page "
-                    f"{parent.rel} has `{their_crumb.title}` ({their_crumb.link}) there",
+                    mine[index].crumb.position,
+                    f"crumb {index + 1} leads to {_describe(mine[index].page)} but the parent "
+                    f"page {parent.rel} has {_describe(theirs[index].page)} there",
                 )
                 break
 

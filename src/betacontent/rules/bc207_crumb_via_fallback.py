@@ -29,34 +29,29 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import crumbs, final_page, is_internal, resolve
+from betacontent.rules.common import crumb_targets
 from betacontent.site_index import EntryKind, Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        for crumb in crumbs(entry) or []:
-            if crumb.link is None or not is_internal(crumb.link):
-                continue
-            resolution = resolve(site, entry, crumb.link)
-            if resolution is None:
+        for target in crumb_targets(site, entry) or []:
+            resolution, page = target.resolution, target.page
+            if resolution is None or page is None:
                 continue
             if resolution.entry.kind is EntryKind.REDIRECT:
-                target = final_page(site, resolution)
                 how = "through a redirect"
             elif resolution.exact:
                 continue
             elif resolution.template == "$uri":
-                target = resolution.entry
                 how = "by its file name"
             else:
-                target = resolution.entry
                 how = f"only through the server fallback `{resolution.template}`"
             yield RULE.at(
                 entry.rel,
-                crumb.link_position,
-                f"breadcrumb link `{crumb.link}` reaches {target.rel} {how}; "
-                f"its URL is `{target.url}`",
+                target.crumb.link_position,
+                f"breadcrumb link `{target.crumb.link}` reaches {page.rel} {how}; "
+                f"its URL is `{page.url}`",
             )
 
 

@@ -5,16 +5,19 @@ Each is computed once per site and reused, so no rule parses or validates anythi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urljoin
+from typing import Any, Literal
+from urllib.parse import unquote, urljoin, urlsplit
 
 import msgspec
 
+from betacontent import liquid
 from betacontent.front_matter import FrontMatter, ProblemKind
+from betacontent.links import Link, Unsafe, data_links, file_links
 from betacontent.positions import Position
 from betacontent.schema import DATA_SCHEMAS, KEY_TYPES, LAYOUT_SCHEMAS, PageFrontMatter, Phase
 from betacontent.site_index import Entry, EntryKind, Resolution, Site
@@ -35,6 +38,9 @@ def problems(site: Site, kind: ProblemKind) -> Iterator[LocatedProblem]:
         for problem in site.config_problems:
             if problem.kind is kind:
                 yield LocatedProblem(site.config_rel, problem.position, kind, problem.message)
+    for rel, problem in site.read_problems:
+        if problem.kind is kind:
+            yield LocatedProblem(rel, problem.position, kind, problem.message)
     for parsed in site.files:
         for problem in parsed.problems:
             if problem.kind is kind:
@@ -118,7 +124,7 @@ def checked_files(site: Site) -> list[Checked]:
             continue
         if file.front_matter is None:
             continue
-        own = frozenset(k for k in file.front_matter.data if isinstance(k, str))
+        own = frozenset(str(k) for k in file.front_matter.data)
         if entry.collection == phases:
             data = {k: v for k, v in entry.data.items() if k in own or k == "slug"}
             issues = validate(data, Phase)
@@ -178,21 +184,67 @@ def crumbs(entry: Entry) -> list[Crumb] | None:
     return trail
 
 
-def is_internal(link: str) -> bool:
-    return "://" not in link and not link.startswith(("//", "mailto:", "tel:", "#"))
+@dataclass(frozen=True, slots=True)
+class CrumbTarget:
+    """Where a crumb leads. Crumb links go through `relative_url` in the templates, so a site
+    path is taken as written (no baseurl); an absolute URL to the site's own domain is kept
+    as is by `relative_url` and resolved as the site's own."""
+
+    crumb: Crumb
+    checked: bool  # a link betacontent resolves (site path, relative, own-domain URL)
+    resolution: Resolution | None
+    page: Entry | None  # the page it lands on (after one redirect); self for a linkless last
+    folded: Resolution | None  # a match only when case or normalisation are ignored
 
 
-def resolve(site: Site, entry: Entry, link: str) -> Resolution | None:
-    """Resolve a link written on `entry` (site-absolute, or relative to the page's URL)."""
-    target = link if link.startswith("/") else urljoin(entry.url, link)
-    return site.lookup(target)
+_CRUMBS: weakref.WeakKeyDictionary[Site, dict[str, list[CrumbTarget] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _resolve_crumb(
+    site: Site, entry: Entry, link: str
+) -> tuple[bool, Resolution | None, Resolution | None]:
+    parts = urlsplit(link)
+    if parts.scheme in ("http", "https") or link.startswith("//"):
+        if (parts.hostname or "").lower() not in own_hosts(site):
+            return False, None, None
+        path = parts.path or "/"
+        return True, site.lookup(path), site.lookup(path, ignore_case=True)
+    if parts.scheme or link.startswith("#"):
+        return False, None, None
+    path = link if link.startswith("/") else urljoin(entry.url, link)
+    found = site.lookup(path, baseurl_included=False)
+    folded = None if found else site.lookup(path, ignore_case=True, baseurl_included=False)
+    return True, found, folded
+
+
+def crumb_targets(site: Site, entry: Entry) -> list[CrumbTarget] | None:
+    """The resolved trail of a page (cached per site); None without well-formed crumbs."""
+    table = _CRUMBS.setdefault(site, {})
+    if entry.rel in table:
+        return table[entry.rel]
+    trail = crumbs(entry)
+    result: list[CrumbTarget] | None = None
+    if trail is not None:
+        result = []
+        for index, crumb in enumerate(trail):
+            if crumb.link is None:
+                page = entry if index == len(trail) - 1 else None
+                result.append(CrumbTarget(crumb, False, None, page, None))
+                continue
+            checked, resolution, folded = _resolve_crumb(site, entry, crumb.link)
+            page = final_page(site, resolution) if resolution else None
+            result.append(CrumbTarget(crumb, checked, resolution, page, folded))
+    table[entry.rel] = result
+    return result
 
 
 def final_page(site: Site, resolution: Resolution) -> Entry:
     """The page a resolution lands on, following one internal redirect."""
     entry = resolution.entry
     if entry.kind is EntryKind.REDIRECT and entry.redirect_to:
-        followed = site.lookup(entry.redirect_to)
+        followed = site.lookup(entry.redirect_to, baseurl_included=False)
         if followed is not None:
             return followed.entry
     return entry
@@ -206,3 +258,185 @@ def fold(text: str) -> str:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+# --- links -----------------------------------------------------------------------------------
+
+LinkKind = Literal[
+    "internal",
+    "own-domain",
+    "external",
+    "same-page",
+    "source-path",
+    "unsafe",
+    "other",
+    "liquid",
+    "liquid-error",
+    "empty",
+]
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A link and what it resolves to."""
+
+    path: str  # the file that holds the link
+    entry: Entry | None  # the page that holds it (None for data files)
+    link: Link
+    kind: LinkKind
+    url: str  # after Liquid
+    site_path: str | None = None
+    fragment: str | None = None  # percent-decoded
+    resolution: Resolution | None = None
+    folded: Resolution | None = None  # a match found only when case is ignored
+    problem: str | None = None  # why the link is malformed or its Liquid failed
+
+
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    path: str
+    entry: Entry | None
+    targets: list[Target]
+    unsafe: list[Unsafe]
+    html_ids: list[tuple[str, Position]]
+
+
+_LINKS: weakref.WeakKeyDictionary[Site, list[PageLinks]] = weakref.WeakKeyDictionary()
+
+
+def malformation(url: str) -> str | None:
+    if _BAD_PERCENT.search(url):
+        return "has a `%` that starts no percent-encoded byte"
+    if re.search(r"\s", url.strip()):
+        return "contains whitespace; encode it as `%20`"
+    return None
+
+
+def own_hosts(site: Site) -> frozenset[str]:
+    hosts = {urlsplit(site.config.url).hostname or ""} if site.config.url else set()
+    hosts.update(host.lower() for host in site.lint.links.own_domains)
+    return frozenset(h for h in hosts if h)
+
+
+def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
+    rendered = liquid.render(link.url, site)
+    if rendered.error is not None:
+        return Target(path, entry, link, "liquid-error", link.url, problem=rendered.error)
+    if rendered.url is None:
+        return Target(path, entry, link, "liquid", link.url)
+    url = rendered.url.strip()
+    if not url:
+        return Target(path, entry, link, "empty", url)
+    problem = malformation(url)
+    scheme_match = _SCHEME.match(url)
+    scheme = scheme_match.group(1).lower() if scheme_match else ""
+    if scheme in ("javascript", "vbscript"):
+        return Target(path, entry, link, "unsafe", url)
+    if url.startswith("//"):
+        url, scheme = "https:" + url, "https"
+    site_path: str | None
+    if scheme in ("http", "https"):
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() not in own_hosts(site):
+            return Target(path, entry, link, "external", url, problem=problem)
+        kind: LinkKind = "own-domain"
+        site_path = parts.path or "/"
+        fragment = parts.fragment
+    elif scheme:
+        return Target(path, entry, link, "other", url)
+    else:
+        before, _, fragment = url.partition("#")
+        before = before.split("?", 1)[0]
+        if not before:
+            return Target(
+                path, entry, link, "same-page", url, None, unquote(fragment), problem=problem
+            )
+        if link.origin == "data" and not before.startswith("/"):
+            found = site.entry_for(before)
+            resolution = Resolution(found, "$uri", exact=True) if found else None
+            return Target(path, entry, link, "source-path", url, before, None, resolution)
+        kind = "internal"
+        base = entry.url if entry is not None else "/"
+        site_path = before if before.startswith("/") else urljoin(base, before)
+    resolution = site.lookup(site_path)
+    folded = site.lookup(site_path, ignore_case=True) if resolution is None else None
+    return Target(
+        path,
+        entry,
+        link,
+        kind,
+        url,
+        site_path,
+        unquote(fragment) if fragment else None,
+        resolution,
+        folded,
+        problem,
+    )
+
+
+def checked_links(site: Site) -> list[PageLinks]:
+    """Every link of every page, document and data file, resolved (cached per site)."""
+    cached = _LINKS.get(site)
+    if cached is not None:
+        return cached
+    options = site.lint.links
+    excluded = [re.compile(pattern) for pattern in options.exclude_urls]
+    phases = phases_collection(site)
+    results: list[PageLinks] = []
+    for entry in site.entries:
+        if entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT) or entry.file is None:
+            continue
+        keys = list(options.front_matter_keys)
+        if entry.collection == phases:
+            keys.append("page")
+        found = file_links(entry.file, keys)
+        targets = [
+            classify(site, entry, entry.rel, link)
+            for link in found.links
+            if not any(p.search(link.url) for p in excluded)
+        ]
+        results.append(PageLinks(entry.rel, entry, targets, found.unsafe, found.ids))
+    for data in site.data_files:
+        links = data_links(data, options.data_keys)
+        targets = [
+            classify(site, None, data.rel, link)
+            for link in links
+            if not any(p.search(link.url) for p in excluded)
+        ]
+        results.append(PageLinks(data.rel, None, targets, [], []))
+    _LINKS[site] = results
+    return results
+
+
+_ANCHORS: weakref.WeakKeyDictionary[Site, dict[str, list[tuple[str, Position, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def anchors_of(site: Site, entry: Entry) -> list[tuple[str, Position, str]]:
+    """(id, file position, kind) of every anchor a page defines: heading ids as kramdown
+    makes them, explicit ids, and HTML `id=`/`name=` attributes."""
+    from betacontent.anchors import page_anchors
+
+    table = _ANCHORS.setdefault(site, {})
+    found = table.get(entry.rel)
+    if found is not None:
+        return found
+    found = []
+    file = entry.file
+    if file is not None:
+        if file.markdown:
+            offset = file.body_line - 1
+            for anchor in page_anchors(file.tokens, file.body):
+                if anchor.kind != "html":
+                    found.append(
+                        (anchor.id, Position(anchor.line + offset, anchor.column), anchor.kind)
+                    )
+        for page in checked_links(site):
+            if page.entry is entry:
+                found += [(value, position, "html") for value, position in page.html_ids]
+                break
+    table[entry.rel] = found
+    return found

@@ -1,0 +1,399 @@
+"""Every link of a file, extracted once, with its line and column in the original file. Pure.
+
+Sources of links: Markdown links, images, autolinks and reference definitions; raw HTML
+attributes (in HTML blocks, inline HTML and whole HTML pages); front matter values that are
+links; `_data/` files. Unsafe markup (`<script>`, `on*=` handlers) is collected on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any, Literal
+
+import yaml
+from markdown_it.token import Token
+
+from betacontent.front_matter import mark_position
+from betacontent.markdown import mask_liquid
+from betacontent.parsing import DataFile, ParsedFile
+from betacontent.positions import Position
+
+Origin = Literal["markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data"]
+
+# (tag, attribute) pairs that hold URLs, and whether the target is an asset (must exist as a
+# file) rather than a page to navigate to.
+HTML_URL_ATTRIBUTES: dict[tuple[str, str], bool] = {
+    ("a", "href"): False,
+    ("area", "href"): False,
+    ("img", "src"): True,
+    ("img", "srcset"): True,
+    ("source", "srcset"): True,
+    ("source", "src"): True,
+    ("link", "href"): True,
+    ("iframe", "src"): False,
+    ("video", "src"): True,
+    ("video", "poster"): True,
+    ("audio", "src"): True,
+    ("object", "data"): True,
+    ("script", "src"): True,
+    ("embed", "src"): True,
+}
+SRCSET = {"srcset"}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str  # as written in the original file, Liquid included
+    position: Position
+    asset: bool
+    origin: Origin
+    element: str  # "a", "img", "link", "image", "definition", "crumb", a front matter key...
+
+
+@dataclass(frozen=True, slots=True)
+class Unsafe:
+    position: Position
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileLinks:
+    links: list[Link]
+    unsafe: list[Unsafe]
+    ids: list[tuple[str, Position]]  # HTML id= / name= values (anchors of raw HTML)
+
+
+# --- positions in the body ----------------------------------------------------------------
+
+
+class InlineLocator:
+    """Maps offsets in an inline token's content back to body lines and columns."""
+
+    def __init__(self, token: Token, lines: Sequence[str]) -> None:
+        first = token.map[0] if token.map else 0
+        self.starts: list[int] = []
+        self.places: list[tuple[int, int]] = []
+        offset = 0
+        cursor: dict[int, int] = {}
+        for index, text in enumerate(token.content.split("\n")):
+            line = first + index
+            source = lines[line] if line < len(lines) else ""
+            column = source.find(text, cursor.get(line, 0)) if text else 0
+            column = max(column, 0)
+            cursor[line] = column + len(text)
+            self.starts.append(offset)
+            self.places.append((line, column))
+            offset += len(text) + 1
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """0-based body line and column of a content offset."""
+        index = 0
+        for i, start in enumerate(self.starts):
+            if start <= offset:
+                index = i
+        line, column = self.places[index]
+        return line, column + offset - self.starts[index]
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]], int, int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, column = self.getpos()
+        self.tags.append((tag, attrs, line, column, self.get_starttag_text() or ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def _attribute_offsets(tag_text: str) -> dict[str, tuple[int, str]]:
+    """Offset and raw value of each attribute in a start tag's text (first occurrence wins)."""
+    found: dict[str, tuple[int, str]] = {}
+    pattern = r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+    for match in re.finditer(pattern, tag_text[1:]):
+        name = match.group(1).lower()
+        for group in (2, 3, 4):
+            if match.group(group) is not None:
+                found.setdefault(name, (match.start(group) + 1, match.group(group)))
+                break
+        else:
+            found.setdefault(name, (match.end(1) + 1, ""))
+    return found
+
+
+def html_links(
+    html: str, place: Any, original: Any
+) -> tuple[list[Link], list[Unsafe], list[tuple[str, Position]]]:
+    """Links, unsafe markup and ids in an HTML fragment.
+
+    `place(offset)` gives the file Position of an offset in `html`; `original(position, n)`
+    gives the n characters written in the file at a position (so Liquid comes back)."""
+    collector = _TagCollector()
+    try:
+        collector.feed(html)
+        collector.close()
+    except (AssertionError, ValueError):  # html.parser gives up on some broken markup
+        pass
+    line_starts = [0]
+    for match in re.finditer("\n", html):
+        line_starts.append(match.end())
+    links: list[Link] = []
+    unsafe: list[Unsafe] = []
+    ids: list[tuple[str, Position]] = []
+    for tag, attrs, line, column, text in collector.tags:
+        tag_offset = line_starts[line - 1] + column if line - 1 < len(line_starts) else 0
+        offsets = _attribute_offsets(text)
+        if tag == "script":
+            unsafe.append(Unsafe(place(tag_offset), "`<script>` in page content"))
+        for name, _ in attrs:
+            if name.startswith("on"):
+                where = offsets.get(name, (0, ""))[0]
+                unsafe.append(Unsafe(place(tag_offset + where), f"inline event handler `{name}=`"))
+            if name in ("id", "name") and name in offsets:
+                start, value = offsets[name]
+                ids.append((value, place(tag_offset + start)))
+        for name in {n for n, _ in attrs}:
+            asset = HTML_URL_ATTRIBUTES.get((tag, name))
+            if asset is None or name not in offsets:
+                continue
+            start, raw = offsets[name]
+            position = place(tag_offset + start)
+            written = original(position, len(raw))
+            if name in SRCSET:
+                for candidate in re.finditer(r"[^\s,][^\s]*", written):
+                    url = candidate.group(0).rstrip(",")
+                    if re.fullmatch(r"\d+(\.\d+)?[wx]", url):
+                        continue
+                    spot = place(tag_offset + start + candidate.start())
+                    links.append(Link(url, spot, True, "html", tag))
+            else:
+                links.append(Link(written, position, asset, "html", tag))
+    return links, unsafe, ids
+
+
+# --- Markdown bodies ------------------------------------------------------------------------
+
+
+def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
+    for child in children:
+        yield child
+        if child.children:
+            yield from _walk_inline(child.children)
+
+
+def markdown_links(file: ParsedFile) -> FileLinks:
+    body_lines = file.body.split("\n")
+    masked_lines = mask_liquid(file.body)[0].split("\n")  # what the tokens were parsed from
+    offset_line = file.body_line  # file line of body line 0
+
+    def to_file(line: int, column: int) -> Position:
+        return Position(offset_line + line, column + 1)
+
+    def original(position: Position, length: int) -> str:
+        text = body_lines[position.line - offset_line]
+        return text[position.column - 1 : position.column - 1 + length]
+
+    links: list[Link] = []
+    unsafe: list[Unsafe] = []
+    ids: list[tuple[str, Position]] = []
+    for token in file.tokens:
+        if token.type == "inline" and token.children:
+            locator = InlineLocator(token, masked_lines)
+            for child in _walk_inline(token.children):
+                meta = child.meta or {}
+                if "start" not in meta:
+                    continue
+                if child.type == "html_inline":
+                    base = meta["start"]
+                    found = html_links(
+                        child.content,
+                        lambda offset, base=base, loc=locator: to_file(*loc.locate(base + offset)),
+                        original,
+                    )
+                    links += found[0]
+                    unsafe += found[1]
+                    ids += found[2]
+                    continue
+                asset = child.type == "image"
+                element = "image" if asset else "a"
+                if child.markup == "autolink":
+                    text = _autolink_text(token, meta)
+                    position = to_file(*locator.locate(meta["start"] + 1))
+                    url = original(position, len(text)) or text
+                    links.append(Link(url, position, False, "autolink", "a"))
+                elif meta.get("inline"):
+                    position = to_file(*locator.locate(meta["dest_start"]))
+                    written = original(position, meta["dest_length"])
+                    url = _destination(written) if written else ""
+                    links.append(Link(url, position, asset, "markdown", element))
+        elif token.type == "definition" and token.map:
+            links.append(_definition_link(token, body_lines, to_file))
+        elif token.type == "html_block" and token.map:
+            first = token.map[0]
+            content_lines = token.content.split("\n")
+            columns = []
+            for index, text in enumerate(content_lines):
+                source = masked_lines[first + index] if first + index < len(masked_lines) else ""
+                columns.append(max(source.find(text), 0) if text else 0)
+            starts = [0]
+            for text in content_lines[:-1]:
+                starts.append(starts[-1] + len(text) + 1)
+
+            def place(
+                offset: int,
+                first: int = first,
+                starts: list[int] = starts,
+                columns: list[int] = columns,
+            ) -> Position:
+                index = max(i for i, s in enumerate(starts) if s <= offset)
+                return to_file(first + index, columns[index] + offset - starts[index])
+
+            found = html_links(token.content, place, original)
+            links += found[0]
+            unsafe += found[1]
+            ids += found[2]
+    return FileLinks(links, unsafe, ids)
+
+
+def _autolink_text(token: Token, meta: dict[str, Any]) -> str:
+    content = token.content
+    end = content.find(">", meta["start"])
+    return content[meta["start"] + 1 : end if end > 0 else None]
+
+
+def _destination(written: str) -> str:
+    """The destination as written, without the `<...>` of the pointy-bracket form."""
+    if written.startswith("<") and written.endswith(">"):
+        return written[1:-1]
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", written)
+
+
+_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]*\]:\s*(<[^>\n]*>|\S+)")
+
+
+def _definition_link(token: Token, lines: Sequence[str], to_file: Any) -> Link:
+    assert token.map is not None
+    first = token.map[0]
+    text = "\n".join(lines[first : token.map[1]])
+    match = _DEFINITION.match(text)
+    if match is None:
+        return Link(
+            str(token.meta.get("url", "")), to_file(first, 0), False, "reference", "definition"
+        )
+    before = text[: match.start(1)]
+    line = first + before.count("\n")
+    column = match.start(1) - (before.rfind("\n") + 1)
+    return Link(
+        _destination(match.group(1)), to_file(line, column), False, "reference", "definition"
+    )
+
+
+def html_page_links(file: ParsedFile) -> FileLinks:
+    """Links of a page whose body is HTML (or a Liquid template): its whole body is HTML."""
+    body_lines = file.body.split("\n")
+    masked, _ = mask_liquid(file.body)
+    starts = [0]
+    for match in re.finditer("\n", masked):
+        starts.append(match.end())
+
+    def place(offset: int) -> Position:
+        index = max(i for i, s in enumerate(starts) if s <= offset)
+        return Position(file.body_line + index, offset - starts[index] + 1)
+
+    def original(position: Position, length: int) -> str:
+        text = body_lines[position.line - file.body_line]
+        return text[position.column - 1 : position.column - 1 + length]
+
+    found = html_links(masked, place, original)
+    return FileLinks(*found)
+
+
+# --- front matter and data ------------------------------------------------------------------
+
+
+def front_matter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]:
+    """Links written in front matter: breadcrumb links, `redirect_to`, and `keys`."""
+    front_matter = file.front_matter
+    if front_matter is None:
+        return []
+    data = front_matter.data
+    links: list[Link] = []
+    crumbs = data.get("breadcrumbs")
+    if isinstance(crumbs, list):
+        for index, crumb in enumerate(crumbs):
+            if isinstance(crumb, dict) and isinstance(crumb.get("link"), str):
+                position = front_matter.position(["breadcrumbs", index, "link"])
+                links.append(Link(crumb["link"], position, False, "breadcrumb", "crumb"))
+    for key in ("redirect_to", *keys):
+        value = data.get(key)
+        values = value if isinstance(value, list) else [value]
+        for index, item in enumerate(values):
+            if isinstance(item, str):
+                path: list[str | int] = [key, index] if isinstance(value, list) else [key]
+                links.append(Link(item, front_matter.position(path), False, "front-matter", key))
+    return links
+
+
+def data_links(data: DataFile, keys: Sequence[str]) -> list[Link]:
+    """Targets in a data file: string values under one of `keys`, anywhere in the document."""
+    wanted = set(keys)
+    links: list[Link] = []
+    if data.yaml is not None and data.yaml.root is not None:
+        stack: list[yaml.Node] = [data.yaml.root]
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if (
+                        isinstance(key, yaml.ScalarNode)
+                        and key.value in wanted
+                        and isinstance(value, yaml.ScalarNode)
+                        and value.tag == "tag:yaml.org,2002:str"
+                    ):
+                        links.append(
+                            Link(value.value, mark_position(value), False, "data", key.value)
+                        )
+                    else:
+                        stack.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        links.sort(key=lambda link: link.position)
+        return links
+    # JSON and CSV data: no node positions; report at the top of the file.
+    for key, value in _walk_values(data.data):
+        if key in wanted and isinstance(value, str):
+            links.append(Link(value, Position(1, 1), False, "data", key))
+    return links
+
+
+def _walk_values(value: Any) -> Iterator[tuple[str | None, Any]]:
+    stack: list[tuple[str | None, Any]] = [(None, value)]
+    while stack:
+        key, item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((str(k), v) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((key, v) for v in item)
+        else:
+            yield key, item
+
+
+def file_links(file: ParsedFile, link_keys: Sequence[str]) -> FileLinks:
+    """All links of a page or document."""
+    if file.markdown:
+        body = markdown_links(file)
+    elif file.front_matter is not None:
+        body = html_page_links(file)
+    else:
+        body = FileLinks([], [], [])
+    links = front_matter_links(file, link_keys) + body.links
+    return FileLinks(links, body.unsafe, body.ids)

@@ -1,0 +1,122 @@
+"""The Markdown parser every rule shares: markdown-it-py, instrumented to keep source offsets.
+
+Jekyll renders Liquid before kramdown sees the text, so `[x]({{ site.baseurl }}/p)` is a link.
+Liquid tags are masked with same-length placeholders before parsing (newlines kept), so the
+parse sees links where Jekyll does and every offset still points into the original text.
+
+markdown-it-py gives line ranges (`map`) to block tokens only. The inline rules that make
+links, images, autolinks and inline HTML are wrapped to record, in `token.meta`, the offset of
+the construct in its inline source and, for inline links, where the destination starts and the
+destination as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkLabel
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+MASK = "\ue000"  # a private-use character: text to markdown-it, never whitespace or syntax
+
+InlineRule = Callable[[StateInline, bool], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidSpan:
+    start: int
+    end: int
+    text: str
+
+
+def mask_liquid(text: str) -> tuple[str, list[LiquidSpan]]:
+    """Replace each Liquid tag by placeholders of the same length, newlines kept."""
+    spans = [LiquidSpan(m.start(), m.end(), m.group(0)) for m in LIQUID.finditer(text)]
+    if not spans:
+        return text, spans
+    parts: list[str] = []
+    last = 0
+    for span in spans:
+        parts.append(text[last : span.start])
+        parts.append(re.sub(r"[^\n]", MASK, span.text))
+        last = span.end
+    parts.append(text[last:])
+    return "".join(parts), spans
+
+
+def _first_new(state: StateInline, count: int, types: tuple[str, ...]) -> Token | None:
+    return next((t for t in state.tokens[count:] if t.type in types), None)
+
+
+def _record_link(original: InlineRule, image: bool) -> InlineRule:
+    def rule(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not original(state, silent):
+            return False
+        if silent:
+            return True
+        token = _first_new(state, count, ("image",) if image else ("link_open",))
+        if token is None:
+            return True
+        end = state.pos
+        meta: dict[str, Any] = {"start": start, "inline": state.src[end - 1] == ")"}
+        if meta["inline"]:
+            label_end = parseLinkLabel(state, start + 1 if image else start, not image)
+            pos = label_end + 2  # past "]("
+            while pos < end and state.src[pos] in " \t\n":
+                pos += 1
+            result = parseLinkDestination(state.src, pos, end)
+            meta["dest_start"] = pos
+            meta["dest"] = result.str if result.ok else ""
+            meta["dest_length"] = (result.pos - pos) if result.ok else 0
+        token.meta = {**(token.meta or {}), **meta}
+        return True
+
+    return rule
+
+
+def _record_start(original: InlineRule, types: tuple[str, ...]) -> InlineRule:
+    def rule(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not original(state, silent):
+            return False
+        if not silent:
+            token = _first_new(state, count, types)
+            if token is not None:
+                token.meta = {**(token.meta or {}), "start": start}
+        return True
+
+    return rule
+
+
+def _inline_rule(md: MarkdownIt, name: str) -> InlineRule:
+    for entry in md.inline.ruler.__rules__:
+        if entry.name == name:
+            return entry.fn
+    raise LookupError(name)
+
+
+def make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"inline_definitions": True})
+    md.enable(["table", "strikethrough"])
+    ruler = md.inline.ruler
+    ruler.at("link", _record_link(_inline_rule(md, "link"), image=False))
+    ruler.at("image", _record_link(_inline_rule(md, "image"), image=True))
+    ruler.at("autolink", _record_start(_inline_rule(md, "autolink"), ("link_open",)))
+    ruler.at("html_inline", _record_start(_inline_rule(md, "html_inline"), ("html_inline",)))
+    return md
+
+
+_PARSER = make_parser()
+
+
+def parse(body: str) -> list[Token]:
+    """Tokens of a Markdown body, Liquid masked; offsets and maps refer to `body`."""
+    masked, _ = mask_liquid(body)
+    return _PARSER.parse(masked, {})

@@ -1,0 +1,53 @@
+"""Internal link to nothing.
+
+## What it does
+Resolves every link to the site itself, in Markdown, raw HTML, front matter (`redirect_to`, the
+phase `page`, keys listed in `links.front-matter-keys`) and absolute URLs to the site's own
+domain, the way the web server would (see `fallback`), against every page, document, redirect
+and static file. Reports those that find nothing. Relative links are resolved against the
+page's URL, as a browser does. A `{% link %}` or `{% post_url %}` to a missing file is reported
+too: Jekyll stops the build on it. Breadcrumb links are BC204's, images and other assets BC303's.
+
+## Why is this bad?
+A 404 for every visitor who follows it, and a signal of neglect to search engines.
+
+## Example
+```markdown
+Voir la [phase de construction](/approche/constuction).
+```
+
+## Use instead
+```markdown
+Voir la [phase de construction](/approche/construction).
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_links
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for page in checked_links(site):
+        for target in page.targets:
+            origin = target.link.origin
+            if origin in ("breadcrumb", "data") or target.link.asset:
+                continue
+            if target.kind == "liquid-error" and target.problem:
+                yield RULE.at(page.path, target.link.position, target.problem)
+            elif target.kind in ("internal", "own-domain") and target.resolution is None:
+                if target.folded is not None:
+                    continue  # works only when case is ignored: BC305
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"link to `{target.url}` resolves to no page, redirect or file",
+                )
+
+
+RULE = rule("BC301", "broken-link", Severity.ERROR, __doc__)(check)

@@ -1,0 +1,45 @@
+"""Image or other asset that does not exist.
+
+## What it does
+Reports images (Markdown `![]()`, `<img src>`, `srcset` candidates), media (`<video>`,
+`<audio>`, `<source>`), stylesheets (`<link href>`), scripts, embeds and `<object data>` whose
+file is not on the site, resolved like any internal link.
+
+## Why is this bad?
+A broken image icon, or a missing illustration that the text refers to ("the picture below").
+
+## Example
+```html
+<img src="/img/recap-phases.png" alt="Les quatre phases">
+```
+
+## Use instead
+```html
+<img src="/img/recap_phases.png" alt="Les quatre phases">
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_links
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for page in checked_links(site):
+        for target in page.targets:
+            if not target.link.asset or target.kind not in ("internal", "own-domain"):
+                continue
+            if target.resolution is None and target.folded is None:
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"{target.link.element} `{target.url}`: no such file on the site",
+                )
+
+
+RULE = rule("BC303", "missing-asset", Severity.ERROR, __doc__)(check)

@@ -1,0 +1,54 @@
+"""Absolute URL to the site's own domain.
+
+## What it does
+Reports links written as `https://beta.gouv.fr/...` (the `url` of `_config.yml`, plus the
+hosts listed in `links.own-domains`, such as `www.beta.gouv.fr`). They are checked as internal
+links, so a dead one is also BC301. A live one gets this note with the relative link to use.
+
+## Why is this bad?
+Absolute links bypass staging and preview builds (they jump to production), break when the
+domain changes, and nobody checks them: link checkers treat them as external.
+
+## Example
+```markdown
+Une [phase d'investigation](https://beta.gouv.fr/approche/investigation).
+```
+
+## Use instead
+```markdown
+Une [phase d'investigation](/approche/investigation).
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_links
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for page in checked_links(site):
+        for target in page.targets:
+            if target.kind != "own-domain":
+                continue
+            parts = urlsplit(target.url)
+            relative = parts.path or "/"
+            if target.link.origin == "breadcrumb":  # templates add the baseurl to crumbs
+                relative = site.site_path(relative) or relative
+            if parts.query:
+                relative += "?" + parts.query
+            if parts.fragment:
+                relative += "#" + parts.fragment
+            yield RULE.at(
+                page.path,
+                target.link.position,
+                f"`{target.url}` points to this site: use a relative link, `{relative}`",
+            )
+
+
+RULE = rule("BC304", "own-domain-url", Severity.INFO, __doc__)(check)

@@ -1,0 +1,44 @@
+"""Unsafe content: `javascript:` URLs, `<script>`, inline event handlers.
+
+## What it does
+Reports `javascript:` and `vbscript:` URLs in any link, `<script>` elements and `on*=` event
+handler attributes (`onclick=`, `onerror=`...) in the raw HTML of pages.
+
+## Why is this bad?
+Content is edited by many hands and served under the site's origin: script in content is a
+cross-site scripting vector, breaks the site's Content-Security-Policy, and does not survive
+the API (frontends sanitise it away).
+
+## Example
+```html
+<a href="javascript:void(0)" onclick="ouvrir()">Ouvrir</a>
+```
+
+## Use instead
+A real link, and behaviour in the site's own scripts:
+```html
+<a href="/approche/">Ouvrir</a>
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_links
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for page in checked_links(site):
+        for target in page.targets:
+            if target.kind == "unsafe":
+                scheme = target.url.split(":", 1)[0].lower()
+                yield RULE.at(page.path, target.link.position, f"`{scheme}:` URL in a link")
+        for unsafe in page.unsafe:
+            yield RULE.at(page.path, unsafe.position, unsafe.message)
+
+
+RULE = rule("BC307", "unsafe-content", Severity.ERROR, __doc__)(check)

@@ -1,0 +1,41 @@
+"""Empty or malformed link.
+
+## What it does
+Reports links with an empty target (`href=""`, `[texte]()`), a `%` that does not start a
+percent-encoded byte, or whitespace inside the URL.
+
+## Why is this bad?
+An empty link reloads the current page; browsers and servers repair malformed URLs in
+different ways, so the link works for some visitors and not others.
+
+## Example
+```markdown
+[Le manifeste]() et [le guide](/docs/guide pratique.pdf)
+```
+
+## Use instead
+```markdown
+[Le manifeste](/approche/manifeste) et [le guide](/docs/guide%20pratique.pdf)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_links
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for page in checked_links(site):
+        for target in page.targets:
+            if target.kind == "empty":
+                yield RULE.at(page.path, target.link.position, "empty link target")
+            elif target.problem and target.kind != "liquid-error":
+                yield RULE.at(page.path, target.link.position, f"`{target.url}` {target.problem}")
+
+
+RULE = rule("BC308", "malformed-link", Severity.WARNING, __doc__)(check)

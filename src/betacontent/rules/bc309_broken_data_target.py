@@ -1,0 +1,56 @@
+"""A `_data/` file names a target that does not exist.
+
+## What it does
+Reads the link targets of data files (menus, footers: values under the keys listed in
+`links.data-keys`, by default `url`, `link`, `href`, `path` and `page`). A target is either a
+URL, resolved like any internal link, or a source path such as `_pages/intrapreneur.md`,
+which must be a page of the site. Reports those that resolve to nothing.
+
+## Why is this bad?
+Menus appear on every page: one dead entry is a broken link site-wide, and a renamed source
+file breaks the menu without any error from Jekyll.
+
+## Example
+```yaml
+- title: Devenir intrapreneur
+  path: _pages/intrapreneur.md
+```
+when the file is `_pages/devenir-intrapreneur.md`.
+
+## Use instead
+```yaml
+- title: Devenir intrapreneur
+  path: _pages/devenir-intrapreneur.md
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.rules.base import rule
+from betacontent.rules.common import checked_links
+from betacontent.site_index import Site
+
+
+def check(site: Site) -> Iterator[Diagnostic]:
+    for page in checked_links(site):
+        for target in page.targets:
+            if target.link.origin != "data":
+                continue
+            if target.kind == "source-path" and target.resolution is None:
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{target.link.element}: {target.url}` names no source file of the site",
+                )
+            elif target.kind in ("internal", "own-domain") and target.resolution is None:
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{target.link.element}: {target.url}` resolves to no page or file",
+                )
+
+
+RULE = rule("BC309", "broken-data-target", Severity.ERROR, __doc__)(check)
