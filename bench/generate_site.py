@@ -1201,6 +1201,14 @@ DEFECT_KINDS = (
     "missing-image",
     "absolute-own-link",
     "missing-title",
+    "fallback-link",
+    "unsafe-link",
+    "empty-link",
+    "broken-html-link",
+    "broken-reference",
+    "broken-srcset",
+    "unresolved-liquid",
+    "duplicate-heading-id",
 )
 
 
@@ -1211,6 +1219,8 @@ def defect_candidates(page: Page) -> list[str]:
     if page.kind == "leaf":
         kinds.append("broken-crumb-link")
     kinds += ["broken-internal-link", "broken-anchor", "missing-image", "absolute-own-link"]
+    kinds += ["fallback-link", "unsafe-link", "empty-link", "broken-html-link"]
+    kinds += ["broken-reference", "broken-srcset", "unresolved-liquid", "duplicate-heading-id"]
     if page.kind == "leaf":  # titles of home and section indexes are checked by other trails
         kinds.append("missing-title")
     return kinds
@@ -1279,6 +1289,46 @@ def inject_defect(
         url = f"/img/capture-ecran-{page.index}.png"
         text = f"![Capture d'écran]({url})"
         return Defect(page.path, kind, insert_sentence(text), url, column=url_column(text, url))
+    if kind == "fallback-link":
+        section = rng.choice(plan.sections)
+        url = f"/{section.slug}"  # the section index lives at /<slug>/
+        text = f"Retrouvez toute la rubrique [{section.title}]({url})."
+        return Defect(page.path, kind, insert_sentence(text), url, column=url_column(text, url))
+    if kind == "unsafe-link":
+        text = '<a href="javascript:void(0)">Ouvrir le formulaire</a>'
+        line = insert_sentence(text)
+        return Defect(page.path, kind, line, "javascript:", column=text.index("javascript") + 1)
+    if kind == "empty-link":
+        text = "Le [compte rendu]() sera publié plus tard."
+        return Defect(page.path, kind, insert_sentence(text), "", column=text.index("]()") + 3)
+    if kind == "broken-html-link":
+        other = rng.choice(plan.leaves)
+        url = f"/{other.section}/{other.slug}-ancien"
+        text = f'<p>Voir <a href="{url}">la version précédente</a>.</p>'
+        return Defect(page.path, kind, insert_sentence(text), url, column=text.index(url) + 1)
+    if kind == "broken-reference":
+        other = rng.choice(plan.leaves)
+        label = f"ref-{page.index}"
+        url = f"/{other.section}/{other.slug}-archive"
+        insert_sentence(f"Le détail figure dans [la fiche archivée][{label}].")
+        blocks.append([f"[{label}]: {url}"])
+        line = block_line(fm, blocks, len(blocks) - 1)
+        return Defect(page.path, kind, line, url, column=len(f"[{label}]: ") + 1)
+    if kind == "broken-srcset":
+        image = rng.choice(IMAGES)
+        url = f"/img/haute-definition-{page.index}.png"
+        text = f'<img src="/img/{image}" srcset="/img/{image} 1x, {url} 2x" alt="Schéma">'
+        return Defect(page.path, kind, insert_sentence(text), url, column=text.index(url) + 1)
+    if kind == "unresolved-liquid":
+        text = "Voir [la page précédente]({{ page.previous.url }})."
+        line = insert_sentence(text)
+        return Defect(page.path, kind, line, "{{ page.previous.url }}", column=text.index("{{") + 1)
+    if kind == "duplicate-heading-id":
+        title = f"Point de contrôle {page.index}"
+        position = len(blocks)
+        blocks += [[f"## {title}"], [f"## {title}"], [f"## {title}-1"]]
+        line = block_line(fm, blocks, position + 2)
+        return Defect(page.path, kind, line, gfm_id(f"{title}-1"), column=1)
     # absolute-own-link
     other = rng.choice(plan.leaves)
     url = f"{SITE_URL}{other.permalink}"
@@ -1475,7 +1525,15 @@ def generate(seed: int, total_pages: int, defect_rate: float) -> Iterator[tuple[
     yield "_layouts/with-sidebar.html", SIDEBAR_LAYOUT.encode()
     for section in plan.sections:
         yield f"_includes/sidebar-{section.slug}.html", sidebar_html(section).encode()
-    yield "_data/navigation.yml", navigation_yml(plan.sections).encode()
+    navigation = navigation_yml(plan.sections)
+    defects: list[Defect] = []
+    if defect_rate > 0:
+        navigation += "- title: Archives\n  path: _pages/archives.md\n"
+        line = navigation.count("\n")
+        defects.append(
+            Defect("_data/navigation.yml", "broken-data-target", line, "_pages/archives.md", 9)
+        )
+    yield "_data/navigation.yml", navigation.encode()
     yield "_data/programme.yml", PROGRAMME_YML.encode()
     for order, phase in enumerate(PHASES, start=1):
         yield f"_phases/{phase.slug}.md", phase_doc(phase, order).encode()
@@ -1486,7 +1544,6 @@ def generate(seed: int, total_pages: int, defect_rate: float) -> Iterator[tuple[
         yield f"img/{name}", png(size[0], size[1], colour)
 
     defect_rng = random.Random(f"{seed}:defects")
-    defects: list[Defect] = []
     for page in plan.pages:
         rng = random.Random(f"{seed}:page:{page.index}")
         blocks = BodyWriter(plan, page, rng).body()
@@ -1500,7 +1557,7 @@ def generate(seed: int, total_pages: int, defect_rate: float) -> Iterator[tuple[
         "seed": seed,
         "pages": total_pages,
         "defect_rate": defect_rate,
-        "kinds": list(DEFECT_KINDS),
+        "kinds": [*DEFECT_KINDS, "broken-data-target"],
         "defects": [
             {"file": d.file, "kind": d.kind, "line": d.line, "column": d.column, "detail": d.detail}
             for d in defects

@@ -14,7 +14,7 @@ from betacontent.lint import lint
 from betacontent.loader import load_site
 from betacontent.rules import RULES
 
-PAGES = 300
+PAGES = 1000
 SEED = 11
 
 # Defect kinds of the generator, and the rule that must report each one (at the given line).
@@ -27,6 +27,15 @@ CODE_OF_KIND = {
     "broken-anchor": "BC302",
     "missing-image": "BC303",
     "absolute-own-link": "BC304",
+    "fallback-link": "BC305",
+    "unsafe-link": "BC307",
+    "empty-link": "BC308",
+    "broken-html-link": "BC301",
+    "broken-reference": "BC301",
+    "broken-srcset": "BC303",
+    "unresolved-liquid": "BC310",
+    "duplicate-heading-id": "BC311",
+    "broken-data-target": "BC309",
 }
 
 
