@@ -21,7 +21,9 @@ from betacontent.markdown import mask_liquid
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position
 
-Origin = Literal["markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data"]
+Origin = Literal[
+    "markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data", "include"
+]
 
 # (tag, attribute) pairs that hold URLs, and whether the target is an asset (must exist as a
 # file) rather than a page to navigate to.
@@ -186,7 +188,7 @@ def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
             yield from _walk_inline(child.children)
 
 
-def markdown_links(file: ParsedFile) -> FileLinks:
+def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
     body_lines = file.body.split("\n")
     masked_lines = mask_liquid(file.body)[0].split("\n")  # what the tokens were parsed from
     offset_line = file.body_line  # file line of body line 0
@@ -201,7 +203,7 @@ def markdown_links(file: ParsedFile) -> FileLinks:
     links: list[Link] = []
     unsafe: list[Unsafe] = []
     ids: list[tuple[str, Position]] = []
-    for token in file.tokens:
+    for token in tokens:
         if token.type == "inline" and token.children:
             locator = InlineLocator(token, masked_lines)
             for child in _walk_inline(token.children):
@@ -225,6 +227,9 @@ def markdown_links(file: ParsedFile) -> FileLinks:
                     text = _autolink_text(token, meta)
                     position = to_file(*locator.locate(meta["start"] + 1))
                     url = original(position, len(text)) or text
+                    href = str(child.attrs.get("href", ""))
+                    if href.startswith("mailto:") and not url.startswith("mailto:"):
+                        url = href  # <nom@example.org> is an e-mail autolink
                     links.append(Link(url, position, False, "autolink", "a"))
                 elif meta.get("inline"):
                     position = to_file(*locator.locate(meta["dest_start"]))
@@ -232,7 +237,7 @@ def markdown_links(file: ParsedFile) -> FileLinks:
                     url = _destination(written) if written else ""
                     links.append(Link(url, position, asset, "markdown", element))
         elif token.type == "definition" and token.map:
-            links.append(_definition_link(token, body_lines, to_file))
+            links.append(_definition_link(token, masked_lines, to_file, original))
         elif token.type == "html_block" and token.map:
             first = token.map[0]
             content_lines = token.content.split("\n")
@@ -276,21 +281,21 @@ def _destination(written: str) -> str:
 _DEFINITION = re.compile(r"^\s{0,3}\[[^\]]*\]:\s*(<[^>\n]*>|\S+)")
 
 
-def _definition_link(token: Token, lines: Sequence[str], to_file: Any) -> Link:
+def _definition_link(token: Token, lines: Sequence[str], to_file: Any, original: Any) -> Link:
+    """A reference definition, found in the (Liquid-masked) lines; its URL as written."""
     assert token.map is not None
     first = token.map[0]
     text = "\n".join(lines[first : token.map[1]])
     match = _DEFINITION.match(text)
     if match is None:
-        return Link(
-            str(token.meta.get("url", "")), to_file(first, 0), False, "reference", "definition"
-        )
+        url = str(token.meta.get("url", ""))
+        return Link(url, to_file(first, 0), False, "reference", "definition")
     before = text[: match.start(1)]
     line = first + before.count("\n")
     column = match.start(1) - (before.rfind("\n") + 1)
-    return Link(
-        _destination(match.group(1)), to_file(line, column), False, "reference", "definition"
-    )
+    position = to_file(line, column)
+    written = original(position, len(match.group(1)))
+    return Link(_destination(written), position, False, "reference", "definition")
 
 
 def html_page_links(file: ParsedFile) -> FileLinks:
@@ -311,6 +316,53 @@ def html_page_links(file: ParsedFile) -> FileLinks:
 
     found = html_links(masked, place, original)
     return FileLinks(*found)
+
+
+# --- Liquid includes and templates ---------------------------------------------------------
+
+_INCLUDE = re.compile(r"\{%-?\s*include\s+([^\s%}]+)(.*?)-?%\}", re.DOTALL)
+_PARAMETER = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def included_names(text: str) -> list[str]:
+    """The includes a text calls with `{% include name %}` (names without Liquid)."""
+    return [m.group(1) for m in _INCLUDE.finditer(text) if "{{" not in m.group(1)]
+
+
+def include_parameter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]:
+    """Links passed to includes as parameters: `{% include card.html url="/startups/" %}`."""
+    wanted = set(keys)
+    links: list[Link] = []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", file.body)]
+    for tag in _INCLUDE.finditer(file.body):
+        for parameter in _PARAMETER.finditer(tag.group(2)):
+            if parameter.group(1) not in wanted:
+                continue
+            group = 2 if parameter.group(2) is not None else 3
+            offset = tag.start(2) + parameter.start(group)
+            line = max(i for i, start in enumerate(line_starts) if start <= offset)
+            position = Position(file.body_line + line, offset - line_starts[line] + 1)
+            url = parameter.group(group)
+            links.append(Link(url, position, False, "include", parameter.group(1)))
+    return links
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """What a layout or include contributes to the pages using it."""
+
+    parent: str | None  # a layout's own `layout:`
+    ids: frozenset[str]  # HTML ids it outputs (those without Liquid)
+    includes: tuple[str, ...]  # includes it calls
+
+
+def template_facts(file: ParsedFile) -> Template:
+    found = html_page_links(file)
+    parent = file.data.get("layout")
+    ids = frozenset(value for value, _ in found.ids if "{" not in value)
+    return Template(
+        parent if isinstance(parent, str) else None, ids, tuple(included_names(file.body))
+    )
 
 
 # --- front matter and data ------------------------------------------------------------------
@@ -387,13 +439,20 @@ def _walk_values(value: Any) -> Iterator[tuple[str | None, Any]]:
             yield key, item
 
 
-def file_links(file: ParsedFile, link_keys: Sequence[str]) -> FileLinks:
-    """All links of a page or document."""
+def file_links(
+    file: ParsedFile,
+    link_keys: Sequence[str],
+    tokens: Sequence[Token],
+    include_keys: Sequence[str] = (),
+) -> FileLinks:
+    """All links of a page or document (`tokens`: its Markdown body's, when it is Markdown;
+    `include_keys`: include parameters that carry links)."""
     if file.markdown:
-        body = markdown_links(file)
+        body = markdown_links(file, tokens)
     elif file.front_matter is not None:
         body = html_page_links(file)
     else:
         body = FileLinks([], [], [])
     links = front_matter_links(file, link_keys) + body.links
+    links += include_parameter_links(file, include_keys)
     return FileLinks(links, body.unsafe, body.ids)

@@ -8,6 +8,7 @@ import msgspec
 
 from betacontent.config import LintConfig
 from betacontent.front_matter import Problem, ProblemKind, load_yaml
+from betacontent.links import template_facts
 from betacontent.parsing import parse_data_file, parse_source
 from betacontent.positions import Position
 from betacontent.site_config import SiteConfig, load_site_config, prepare_site_config
@@ -86,6 +87,11 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
         parsed = parse_source(source, markdown_extensions) if parse else None
         decisions.append(SourceDecision(source.rel, source.collection, parsed, is_page))
     data_files = [parse_data_file(f, config.data_dir) for f in sources.data_files]
+    templates = {
+        template.rel: template_facts(parse_source(template, frozenset()))
+        for template in sources.templates
+        if template.content is not None
+    }
     read_problems = [
         (rel, Problem(ProblemKind.UNREADABLE, Position(1, 1), message))
         for rel, message in sources.problems
@@ -103,6 +109,7 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
         includes=sources.includes,
         has_includes_dir=sources.has_includes_dir,
         read_problems=read_problems,
+        templates=templates,
     )
 
 

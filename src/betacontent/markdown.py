@@ -22,7 +22,12 @@ from markdown_it.helpers import parseLinkDestination, parseLinkLabel
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# A Liquid output or tag; `{% comment %}` and `{% highlight %}` blocks as a whole, since
+# Jekyll outputs nothing of the first and only code of the second.
+LIQUID = re.compile(
+    r"\{%-?\s*(comment|highlight)\b.*?%\}.*?\{%-?\s*end\1\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}",
+    re.DOTALL,
+)
 MASK = "\ue000"  # a private-use character: text to markdown-it, never whitespace or syntax
 
 InlineRule = Callable[[StateInline, bool], bool]

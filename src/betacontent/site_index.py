@@ -86,6 +86,7 @@ class Site:
     includes: frozenset[str]
     has_includes_dir: bool
     read_problems: list[tuple[str, Problem]] = field(default_factory=list)
+    templates: dict[str, Any] = field(default_factory=dict)  # "_layouts/x.html" -> Template
     external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
     _by_url: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_output: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
@@ -480,6 +481,7 @@ def build_site(
     includes: Iterable[str],
     has_includes_dir: bool,
     read_problems: list[tuple[str, Problem]] | None = None,
+    templates: dict[str, Any] | None = None,
     now: datetime.datetime | None = None,
 ) -> Site:
     """Assemble the site from its source files, in reading order."""
@@ -518,4 +520,5 @@ def build_site(
         includes=frozenset(includes),
         has_includes_dir=has_includes_dir,
         read_problems=read_problems or [],
+        templates=templates or {},
     )

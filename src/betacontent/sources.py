@@ -46,6 +46,7 @@ class SiteSources:
     includes: list[str] = field(default_factory=list)
     has_layouts_dir: bool = False
     has_includes_dir: bool = False
+    templates: list[SourceFile] = field(default_factory=list)  # layouts and includes, read
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, what went wrong)
 
 
@@ -242,6 +243,10 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
     includes_dir = confined(root, config.includes_dir)
     sources.has_includes_dir = _is_dir(includes_dir)
     sources.includes = walker.tree(includes_dir, includes_dir) if sources.has_includes_dir else []
+    for folder, names in ((layouts_dir, sources.layouts), (includes_dir, sources.includes)):
+        for name in names:
+            path = folder / name
+            sources.templates.append(read_file(path, walker.relative(path), whole=True))
     sources.files.sort(key=lambda f: f.rel)
     sources.problems = walker.problems
     return sources

@@ -36,7 +36,9 @@ def check(site: Site) -> Iterator[Diagnostic]:
         if entry.file is None or entry.file.front_matter is None:
             continue
         seen: dict[str, Position] = {}
-        for anchor, position, _kind in anchors_of(site, entry):
+        for anchor, position, kind in anchors_of(site, entry):
+            if kind == "template":
+                continue  # ids of layouts and includes are the templates' business
             if anchor in seen:
                 yield RULE.at(
                     entry.rel,

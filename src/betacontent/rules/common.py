@@ -15,9 +15,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import msgspec
 
-from betacontent import liquid
+from betacontent import liquid, markdown
+from betacontent.anchors import page_anchors
 from betacontent.front_matter import FrontMatter, ProblemKind
-from betacontent.links import Link, Unsafe, data_links, file_links
+from betacontent.links import Link, Unsafe, data_links, file_links, included_names
 from betacontent.positions import Position
 from betacontent.schema import DATA_SCHEMAS, KEY_TYPES, LAYOUT_SCHEMAS, PageFrontMatter, Phase
 from betacontent.site_index import Entry, EntryKind, Resolution, Site
@@ -300,7 +301,7 @@ class PageLinks:
     entry: Entry | None
     targets: list[Target]
     unsafe: list[Unsafe]
-    html_ids: list[tuple[str, Position]]
+    anchors: list[tuple[str, Position, str]]  # (id, position, kind) the page defines
 
 
 _LINKS: weakref.WeakKeyDictionary[Site, list[PageLinks]] = weakref.WeakKeyDictionary()
@@ -376,6 +377,39 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     )
 
 
+def template_ids(site: Site, entry: Entry) -> set[str]:
+    """HTML ids a page gets from its layouts (the whole `layout:` chain) and from the
+    includes its body and those templates call: `<main id="contenu">` in a layout is an
+    anchor of every page using it."""
+    config = site.config
+    ids: set[str] = set()
+    seen: set[str] = set()
+    pending: list[str] = []
+    layout = entry.data.get("layout")
+    while isinstance(layout, str) and layout:
+        key = f"{config.layouts_dir}/{layout}"
+        template = next(
+            (t for rel, t in site.templates.items() if rel.rsplit(".", 1)[0] == key), None
+        )
+        if template is None or key in seen:
+            break
+        seen.add(key)
+        ids |= template.ids
+        pending += template.includes
+        layout = template.parent
+    if entry.file is not None:
+        pending += included_names(entry.file.body)
+    while pending:
+        key = f"{config.includes_dir}/{pending.pop()}"
+        template = site.templates.get(key)
+        if template is None or key in seen:
+            continue
+        seen.add(key)
+        ids |= template.ids
+        pending += template.includes
+    return ids
+
+
 def checked_links(site: Site) -> list[PageLinks]:
     """Every link of every page, document and data file, resolved (cached per site)."""
     cached = _LINKS.get(site)
@@ -391,13 +425,24 @@ def checked_links(site: Site) -> list[PageLinks]:
         keys = list(options.front_matter_keys)
         if entry.collection == phases:
             keys.append("page")
-        found = file_links(entry.file, keys)
+        # The body is parsed here, once, and its tokens dropped after use: a site's worth
+        # of tokens would hold gigabytes.
+        file = entry.file
+        tokens = markdown.parse(file.body) if file.markdown else []
+        found = file_links(file, keys, tokens, options.data_keys)
+        anchors: list[tuple[str, Position, str]] = [
+            (a.id, Position(a.line + file.body_line - 1, a.column), a.kind)
+            for a in (page_anchors(tokens, file.body) if file.markdown else [])
+            if a.kind != "html"
+        ]
+        anchors += [(value, position, "html") for value, position in found.ids]
+        anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
         targets = [
             classify(site, entry, entry.rel, link)
             for link in found.links
             if not any(p.search(link.url) for p in excluded)
         ]
-        results.append(PageLinks(entry.rel, entry, targets, found.unsafe, found.ids))
+        results.append(PageLinks(entry.rel, entry, targets, found.unsafe, anchors))
     for data in site.data_files:
         links = data_links(data, options.data_keys)
         targets = [
@@ -410,33 +455,16 @@ def checked_links(site: Site) -> list[PageLinks]:
     return results
 
 
-_ANCHORS: weakref.WeakKeyDictionary[Site, dict[str, list[tuple[str, Position, str]]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def anchors_of(site: Site, entry: Entry) -> list[tuple[str, Position, str]]:
     """(id, file position, kind) of every anchor a page defines: heading ids as kramdown
     makes them, explicit ids, and HTML `id=`/`name=` attributes."""
-    from betacontent.anchors import page_anchors
+    by_entry = _ANCHORS.get(site)
+    if by_entry is None:
+        by_entry = {id(page.entry): page.anchors for page in checked_links(site) if page.entry}
+        _ANCHORS[site] = by_entry
+    return by_entry.get(id(entry), [])
 
-    table = _ANCHORS.setdefault(site, {})
-    found = table.get(entry.rel)
-    if found is not None:
-        return found
-    found = []
-    file = entry.file
-    if file is not None:
-        if file.markdown:
-            offset = file.body_line - 1
-            for anchor in page_anchors(file.tokens, file.body):
-                if anchor.kind != "html":
-                    found.append(
-                        (anchor.id, Position(anchor.line + offset, anchor.column), anchor.kind)
-                    )
-        for page in checked_links(site):
-            if page.entry is entry:
-                found += [(value, position, "html") for value, position in page.html_ids]
-                break
-    table[entry.rel] = found
-    return found
+
+_ANCHORS: weakref.WeakKeyDictionary[Site, dict[int, list[tuple[str, Position, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
