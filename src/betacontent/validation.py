@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 import typing
 from collections.abc import Iterable, Mapping
@@ -98,7 +99,10 @@ def _dates_as_text(value: Any, active: frozenset[int] = frozenset()) -> Any:
     return value
 
 
+@functools.cache
 def field_types(struct: type[msgspec.Struct]) -> dict[str, msgspec.structs.FieldInfo]:
+    """The fields of a struct by their name in data (msgspec evaluates annotations each
+    time it is asked: cached)."""
     return {info.encode_name: info for info in msgspec.structs.fields(struct)}
 
 
@@ -148,6 +152,20 @@ def _convert_item(key: str, index: int, item: Any, item_type: Any) -> list[Schem
     return []
 
 
+_OPTIONAL: dict[type[msgspec.Struct], type[msgspec.Struct]] = {}
+
+
+def _optional(struct: type[msgspec.Struct]) -> type[msgspec.Struct]:
+    """The struct with every field optional, so that a partial mapping converts; missing keys
+    are checked separately."""
+    found = _OPTIONAL.get(struct)
+    if found is None:
+        fields = [(name, info.type | None, None) for name, info in field_types(struct).items()]
+        found = msgspec.defstruct(f"Optional{struct.__name__}", fields, kw_only=True)
+        _OPTIONAL[struct] = found
+    return found
+
+
 def validate(
     data: Mapping[Any, Any],
     struct: type[msgspec.Struct],
@@ -160,6 +178,13 @@ def validate(
     types: dict[str, Any] = {name: info.type for name, info in fields.items()}
     types.update(extra or {})
     issues: list[SchemaIssue] = []
+    # Fast path: the struct's own keys all convert at once (the common case, one call).
+    own = {k: _dates_as_text(v) for k, v in data.items() if k in fields and v is not None}
+    try:
+        msgspec.convert(own, type=_optional(struct))
+        typed_ok = True
+    except (msgspec.ValidationError, RecursionError):
+        typed_ok = False
     for key, value in data.items():
         if not isinstance(key, str) or key not in types:
             name = str(key)
@@ -168,6 +193,8 @@ def validate(
             issues.append(SchemaIssue("unknown", (name,), message))
             continue
         if value is None and not (key in fields and fields[key].required):
+            continue
+        if typed_ok and key in fields:
             continue
         issues += _convert(key, _dates_as_text(value), types[key])
     wanted = [name for name, info in fields.items() if info.required]
