@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,38 @@ def require_tool(command: str, package: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+JEKYLL_TIMEOUT = 120  # seconds
+
+
+def jekyll_build(
+    fixture: Path, work: Path, prepare: Callable[[Path], None] | None = None
+) -> tuple[Path, Path]:
+    """Copy a fixture site into `work` (so nothing Jekyll leaves lands in the repository),
+    let `prepare` change the copy, build it with the real Jekyll, and return (source copy,
+    destination)."""
+    jekyll = require_tool("jekyll", "jekyll ruby-jekyll-redirect-from")
+    source, dest = work / "source", work / "_site"
+    shutil.copytree(fixture, source)
+    if prepare is not None:
+        prepare(source)
+    command = [jekyll, "build", "--source", str(source), "--destination", str(dest)]
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}  # non-ASCII file names
+    try:
+        result = subprocess.run(
+            [*command, "--disable-disk-cache", "--trace"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=JEKYLL_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"`jekyll build` did not finish within {JEKYLL_TIMEOUT}s: {error}")
+    assert result.returncode == 0, (
+        f"`{' '.join(command)}` exited with {result.returncode}\n"
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )
+    return source, dest

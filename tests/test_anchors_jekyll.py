@@ -8,8 +8,6 @@ Skipped when `jekyll` is missing, except on CI (`CI` set) where the missing tool
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 
 from betacontent.anchors import Anchor, page_anchors
 from betacontent.loader import load_site
-from conftest import require_tool
+from conftest import jekyll_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "anchors_site"
 BUILD_TIMEOUT = 120  # seconds
@@ -56,26 +54,9 @@ class Page:
     built: _Ids
 
 
-def _jekyll() -> str:
-    return require_tool("jekyll", "jekyll")
-
-
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
-    jekyll = _jekyll()
-    work = tmp_path_factory.mktemp("anchors")
-    source = work / "site"
-    shutil.copytree(FIXTURE, source)
-    dest = work / "_site"
-    command = [jekyll, "build", "--source", str(source), "--destination", str(dest)]
-    result = subprocess.run(
-        [*command, "--disable-disk-cache"],
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        check=False,
-    )
-    assert result.returncode == 0, f"jekyll build failed:\n{result.stderr}\n{result.stdout}"
+    source, dest = jekyll_build(FIXTURE, tmp_path_factory.mktemp("anchors"))
     site = load_site(source)
     found: dict[str, Page] = {}
     for parsed in site.files:

@@ -9,10 +9,7 @@ missing tool is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +20,7 @@ import pytest
 
 from betacontent.loader import load_site
 from betacontent.site_index import Entry, EntryKind, Site
-from conftest import require_tool
+from conftest import jekyll_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oracle_site"
 BUILD_TIMEOUT = 120  # seconds
@@ -40,10 +37,6 @@ class Built:
     site: Site
     dest: Path  # Jekyll's `_site/`
     written: frozenset[str]  # files under `dest`, POSIX paths relative to it
-
-
-def _jekyll() -> str:
-    return require_tool("jekyll", "jekyll ruby-jekyll-redirect-from")
 
 
 def _files_under(folder: Path) -> frozenset[str]:
@@ -86,39 +79,7 @@ def _redirecting(site: Site) -> list[Entry]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    jekyll = _jekyll()
-    work = tmp_path_factory.mktemp("jekyll_oracle")
-    source = work / "source"
-    # A copy, so that nothing Jekyll leaves behind (.jekyll-cache, ...) lands in the repository.
-    shutil.copytree(FIXTURE, source)
-    dest = work / "_site"
-    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}  # non-ASCII file names
-    command = [
-        jekyll,
-        "build",
-        "--source",
-        str(source),
-        "--destination",
-        str(dest),
-        "--disable-disk-cache",
-        "--trace",
-    ]
-    try:
-        result = subprocess.run(
-            command,
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"`jekyll build` did not finish within {BUILD_TIMEOUT}s: {error}")
-    assert result.returncode == 0, (
-        f"`{' '.join(command)}` exited with {result.returncode}\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
-    )
+    source, dest = jekyll_build(FIXTURE, tmp_path_factory.mktemp("jekyll_oracle"))
     return Built(load_site(source), dest, _files_under(dest))
 
 

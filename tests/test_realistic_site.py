@@ -34,7 +34,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable
@@ -51,7 +50,7 @@ from betacontent.loader import load_site
 from betacontent.rules import RULES
 from betacontent.rules.common import checked_links
 from betacontent.site_index import Entry, Site
-from conftest import require_tool
+from conftest import jekyll_build, require_tool
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic_site"
 TIMEOUT = 120  # seconds, for each `jekyll build` and each `htmlproofer` run
@@ -95,15 +94,6 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         )
     except subprocess.TimeoutExpired as error:
         pytest.fail(f"`{' '.join(command)}` did not finish within {TIMEOUT}s: {error}")
-
-
-def _jekyll_build(jekyll: str, source: Path, dest: Path) -> None:
-    command = [jekyll, "build", "--source", str(source), "--destination", str(dest)]
-    result = _run([*command, "--disable-disk-cache", "--trace"], source.parent)
-    assert result.returncode == 0, (
-        f"`{' '.join(command)}` exited with {result.returncode}\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
-    )
 
 
 @dataclass(frozen=True)
@@ -280,14 +270,9 @@ class Checked:
 
 
 def _check(work: Path, defects: Iterable[Defect]) -> Checked:
-    jekyll = require_tool("jekyll", "jekyll ruby-jekyll-redirect-from")
     htmlproofer = require_tool("htmlproofer", "ruby-html-proofer")
-    source, dest = work / "source", work / "_site"
-    # A copy, so that nothing Jekyll leaves behind lands in the repository.
-    shutil.copytree(FIXTURE, source)
-    _inject(source, defects)
+    source, dest = jekyll_build(FIXTURE, work, lambda copy: _inject(copy, defects))
     site, diagnostics = _lint(source)
-    _jekyll_build(jekyll, source, dest)
     status, failures, report = _proof(htmlproofer, dest)
     return Checked(source, dest.resolve(), site, diagnostics, status, failures, report)
 
