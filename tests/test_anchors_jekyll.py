@@ -19,7 +19,6 @@ from betacontent.loader import load_site
 from conftest import jekyll_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "anchors_site"
-BUILD_TIMEOUT = 120  # seconds
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Pages whose every non-HTML anchor is a heading (`ancres.md` also has IALs on other elements
 # and a raw HTML <h2>, so it is only in the all-ids comparison).

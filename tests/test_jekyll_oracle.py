@@ -23,7 +23,6 @@ from betacontent.site_index import Entry, EntryKind, Site
 from conftest import jekyll_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oracle_site"
-BUILD_TIMEOUT = 120  # seconds
 _META_REFRESH = re.compile(
     r"""<meta\s+http-equiv=["']refresh["']\s+content=["']\d+;\s*url=([^"']*)["']""",
     re.IGNORECASE,
