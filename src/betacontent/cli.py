@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.markdown import Markdown
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from betacontent import __version__
 from betacontent.config import ConfigError, find_config, load_config
@@ -111,6 +109,14 @@ def lint_command(
 
 def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, ExternalResult]:
     """Request the site's external links, with a progress bar on a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from betacontent.external import CACHE_DIRNAME, check_urls
 
     urls = sorted(
@@ -161,6 +167,8 @@ def rule_command(code: str | None) -> None:
         raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
     text = f"# {chosen.code} {chosen.name} ({chosen.severity.value})\n\n{chosen.doc}"
     if console.is_terminal:
+        from rich.markdown import Markdown
+
         console.print(Markdown(text))
     else:
         click.echo(text)
