@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from markdown_it.token import Token
 
+from betacontent import markdown
 from betacontent.front_matter import mark_position
 from betacontent.markdown import mask_liquid
 from betacontent.parsing import DataFile, ParsedFile
@@ -188,10 +189,21 @@ def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
             yield from _walk_inline(child.children)
 
 
+_MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(1|block|span)\b""")
+
+
 def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
     body_lines = file.body.split("\n")
     masked_lines = mask_liquid(file.body)[0].split("\n")  # what the tokens were parsed from
-    offset_line = file.body_line  # file line of body line 0
+    return _links_in(body_lines, masked_lines, tokens, file.body_line)
+
+
+def _links_in(
+    body_lines: Sequence[str],
+    masked_lines: Sequence[str],
+    tokens: Sequence[Token],
+    offset_line: int,  # file line of body line 0
+) -> FileLinks:
 
     def to_file(line: int, column: int) -> Position:
         return Position(offset_line + line, column + 1)
@@ -240,7 +252,23 @@ def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
             links.append(_definition_link(token, masked_lines, to_file, original))
         elif token.type == "html_block" and token.map:
             first = token.map[0]
-            content_lines = token.content.split("\n")
+            content = token.content
+            head, newline, _ = content.partition("\n")
+            if newline and _MARKDOWN_INSIDE.search(head):
+                # kramdown reads what follows `<div markdown="1">` as Markdown, where
+                # markdown-it sees one HTML block: parse those lines on their own.
+                content = head
+                inner = slice(first + 1, token.map[1])
+                sub = _links_in(
+                    body_lines[inner],
+                    masked_lines[inner],
+                    markdown.parse("\n".join(body_lines[inner])),
+                    offset_line + first + 1,
+                )
+                links += sub.links
+                unsafe += sub.unsafe
+                ids += sub.ids
+            content_lines = content.split("\n")
             columns = []
             for index, text in enumerate(content_lines):
                 source = masked_lines[first + index] if first + index < len(masked_lines) else ""
@@ -258,7 +286,7 @@ def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
                 index = max(i for i, s in enumerate(starts) if s <= offset)
                 return to_file(first + index, columns[index] + offset - starts[index])
 
-            found = html_links(token.content, place, original)
+            found = html_links(content, place, original)
             links += found[0]
             unsafe += found[1]
             ids += found[2]
