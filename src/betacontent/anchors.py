@@ -205,6 +205,8 @@ _MODEL_SPAN = _names(
     "legend optgroup p q rb rbc rp rt rtc ruby select small span strong sub sup th tt"
 )
 _MODEL_RAW = _names("script style math option textarea pre code kbd samp var")
+SPAN_ELEMENTS = _SPAN_ELEMENTS  # kramdown's span-level and block-level HTML elements
+BLOCK_ELEMENTS = _BLOCK_ELEMENTS
 _KNOWN_ELEMENTS = (
     _SPAN_ELEMENTS | _BLOCK_ELEMENTS | _WITHOUT_BODY | _MODEL_BLOCK | _MODEL_SPAN | _MODEL_RAW
 )

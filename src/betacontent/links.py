@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any, Literal
 
@@ -17,8 +18,9 @@ import yaml
 from markdown_it.token import Token
 
 from betacontent import markdown
+from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.front_matter import mark_position
-from betacontent.markdown import mask_liquid
+from betacontent.markdown import mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position
 
@@ -75,12 +77,13 @@ class FileLinks:
 class InlineLocator:
     """Maps offsets in an inline token's content back to body lines and columns."""
 
-    def __init__(self, token: Token, lines: Sequence[str]) -> None:
+    def __init__(self, token: Token, lines: Sequence[str], cursor: dict[int, int]) -> None:
+        """`cursor` is shared by the tokens of one body: two table cells of one line with
+        the same text are found one after the other."""
         first = token.map[0] if token.map else 0
         self.starts: list[int] = []
         self.places: list[tuple[int, int]] = []
         offset = 0
-        cursor: dict[int, int] = {}
         for index, text in enumerate(token.content.split("\n")):
             line = first + index
             source = lines[line] if line < len(lines) else ""
@@ -157,9 +160,9 @@ def html_links(
             if name.startswith("on"):
                 where = offsets.get(name, (0, ""))[0]
                 unsafe.append(Unsafe(place(tag_offset + where), f"inline event handler `{name}=`"))
-            if name in ("id", "name") and name in offsets:
-                start, value = offsets[name]
-                ids.append((value, place(tag_offset + start)))
+            if (name == "id" or (name == "name" and tag == "a")) and name in offsets:
+                start, value = offsets[name]  # browsers jump to ids, and to <a name> only
+                ids.append((unescape(value), place(tag_offset + start)))
         for name in {n for n, _ in attrs}:
             asset = HTML_URL_ATTRIBUTES.get((tag, name))
             if asset is None or name not in offsets:
@@ -173,9 +176,9 @@ def html_links(
                     if re.fullmatch(r"\d+(\.\d+)?[wx]", url):
                         continue
                     spot = place(tag_offset + start + candidate.start())
-                    links.append(Link(url, spot, True, "html", tag))
-            else:
-                links.append(Link(written, position, asset, "html", tag))
+                    links.append(Link(unescape(url), spot, True, "html", tag))
+            else:  # attribute values are HTML: `&amp;` is `&` to the browser
+                links.append(Link(unescape(written), position, asset, "html", tag))
     return links, unsafe, ids
 
 
@@ -189,6 +192,24 @@ def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
             yield from _walk_inline(child.children)
 
 
+_FIRST_TAG = re.compile(r"\s*<([A-Za-z][\w-]*)")
+
+
+def _end_line(lines: Sequence[str], first: int, name: str) -> int:
+    """The line where the element opened at line `first` ends (its end tag, nesting
+    counted); the last line when it never does."""
+    text = "\n".join(lines[first:])
+    depth = 0
+    for tag in re.finditer(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>", text, re.IGNORECASE):
+        if tag.group(1):
+            depth -= 1
+        elif not tag.group(2):
+            depth += 1
+        if depth == 0:
+            return first + text.count("\n", 0, tag.start())
+    return len(lines) - 1
+
+
 _MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(1|block|span)\b""")
 
 
@@ -196,6 +217,24 @@ def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
     body_lines = file.body.split("\n")
     masked_lines = mask_liquid(file.body)[0].split("\n")  # what the tokens were parsed from
     return _links_in(body_lines, masked_lines, tokens, file.body_line)
+
+
+def _reader(lines: Sequence[str], offset_line: int) -> Any:
+    """`original(position, n)`: the n characters written in the file from a position, across
+    line ends (an attribute value may span lines)."""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def original(position: Position, length: int) -> str:
+        index = position.line - offset_line
+        if not 0 <= index < len(starts):
+            return ""
+        start = starts[index] + position.column - 1
+        return text[start : start + length]
+
+    return original
 
 
 def _links_in(
@@ -208,30 +247,46 @@ def _links_in(
     def to_file(line: int, column: int) -> Position:
         return Position(offset_line + line, column + 1)
 
-    def original(position: Position, length: int) -> str:
-        text = body_lines[position.line - offset_line]
-        return text[position.column - 1 : position.column - 1 + length]
-
+    original = _reader(body_lines, offset_line)
     links: list[Link] = []
     unsafe: list[Unsafe] = []
     ids: list[tuple[str, Position]] = []
+    cursor: dict[int, int] = {}
+    definitions: dict[str, Link] = {}  # by label: the last definition wins, as in kramdown
+    raw_until = -1  # kramdown keeps an HTML block element raw up to its end tag, blank lines
+    # included: what markdown-it parses as Markdown there is text to kramdown.
+
+    def add(found: FileLinks | tuple[list[Link], list[Unsafe], list[tuple[str, Position]]]) -> None:
+        if isinstance(found, FileLinks):
+            found = (found.links, found.unsafe, found.ids)
+        links.extend(found[0])
+        unsafe.extend(found[1])
+        ids.extend(found[2])
+
+    def sub_parse(lines: slice, parse: Any) -> None:
+        start = lines.start or 0
+        text = "\n".join(body_lines[lines])
+        add(_links_in(body_lines[lines], masked_lines[lines], parse(text), offset_line + start))
+
     for token in tokens:
+        raw = token.map is not None and token.map[0] <= raw_until
         if token.type == "inline" and token.children:
-            locator = InlineLocator(token, masked_lines)
+            locator = InlineLocator(token, masked_lines, cursor)
             for child in _walk_inline(token.children):
                 meta = child.meta or {}
-                if "start" not in meta:
+                if "start" not in meta or (raw and child.type != "html_inline"):
                     continue
                 if child.type == "html_inline":
                     base = meta["start"]
-                    found = html_links(
-                        child.content,
-                        lambda offset, base=base, loc=locator: to_file(*loc.locate(base + offset)),
-                        original,
+                    add(
+                        html_links(
+                            child.content,
+                            lambda offset, base=base, loc=locator: to_file(
+                                *loc.locate(base + offset)
+                            ),
+                            original,
+                        )
                     )
-                    links += found[0]
-                    unsafe += found[1]
-                    ids += found[2]
                     continue
                 asset = child.type == "image"
                 element = "image" if asset else "a"
@@ -249,25 +304,37 @@ def _links_in(
                     url = _destination(written) if written else ""
                     links.append(Link(url, position, asset, "markdown", element))
         elif token.type == "definition" and token.map:
-            links.append(_definition_link(token, masked_lines, to_file, original))
+            label = str(token.meta.get("label", ""))
+            if label.startswith("^") or raw:
+                continue  # a footnote (`[^1]: texte`), or text inside raw HTML
+            definitions[str(token.meta.get("id", label))] = _definition_link(
+                token, masked_lines, to_file, original
+            )
         elif token.type == "html_block" and token.map:
             first = token.map[0]
             content = token.content
             head, newline, _ = content.partition("\n")
-            if newline and _MARKDOWN_INSIDE.search(head):
+            opening = _FIRST_TAG.match(content)
+            name = opening.group(1).lower() if opening else ""
+            if raw:
+                pass  # HTML inside a raw element: its tags only
+            elif newline and _MARKDOWN_INSIDE.search(head):
                 # kramdown reads what follows `<div markdown="1">` as Markdown, where
                 # markdown-it sees one HTML block: parse those lines on their own.
                 content = head
-                inner = slice(first + 1, token.map[1])
-                sub = _links_in(
-                    body_lines[inner],
-                    masked_lines[inner],
-                    markdown.parse("\n".join(body_lines[inner])),
-                    offset_line + first + 1,
-                )
-                links += sub.links
-                unsafe += sub.unsafe
-                ids += sub.ids
+                sub_parse(slice(first + 1, token.map[1]), markdown.parse)
+            elif name in SPAN_ELEMENTS:
+                # `<img ...>` starts a paragraph for kramdown, not an HTML block.
+                sub_parse(slice(first, token.map[1]), parse_without_html_blocks)
+                continue
+            elif name in BLOCK_ELEMENTS:
+                end = _end_line(masked_lines, first, name)
+                if end >= token.map[1]:
+                    raw_until = end
+                elif end + 1 < token.map[1]:
+                    # Markdown resumes after the element's end tag (`</p>` then text).
+                    content = "\n".join(content.split("\n")[: end - first + 1])
+                    sub_parse(slice(end + 1, token.map[1]), markdown.parse)
             content_lines = content.split("\n")
             columns = []
             for index, text in enumerate(content_lines):
@@ -286,10 +353,8 @@ def _links_in(
                 index = max(i for i, s in enumerate(starts) if s <= offset)
                 return to_file(first + index, columns[index] + offset - starts[index])
 
-            found = html_links(content, place, original)
-            links += found[0]
-            unsafe += found[1]
-            ids += found[2]
+            add(html_links(content, place, original))
+    links += definitions.values()
     return FileLinks(links, unsafe, ids)
 
 
@@ -306,15 +371,13 @@ def _destination(written: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", written)
 
 
-_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]*\]:\s*(<[^>\n]*>|\S+)")
-
-
 def _definition_link(token: Token, lines: Sequence[str], to_file: Any, original: Any) -> Link:
     """A reference definition, found in the (Liquid-masked) lines; its URL as written."""
     assert token.map is not None
     first = token.map[0]
     text = "\n".join(lines[first : token.map[1]])
-    match = _DEFINITION.match(text)
+    label = re.escape(str(token.meta.get("label", "")))
+    match = re.search(rf"\[{label}\]:[ \t]*\n?[ \t>]*(<[^>\n]*>|\S+)", text)
     if match is None:
         url = str(token.meta.get("url", ""))
         return Link(url, to_file(first, 0), False, "reference", "definition")
@@ -338,12 +401,20 @@ def html_page_links(file: ParsedFile) -> FileLinks:
         index = max(i for i, s in enumerate(starts) if s <= offset)
         return Position(file.body_line + index, offset - starts[index] + 1)
 
-    def original(position: Position, length: int) -> str:
-        text = body_lines[position.line - file.body_line]
-        return text[position.column - 1 : position.column - 1 + length]
-
-    found = html_links(masked, place, original)
+    found = html_links(masked, place, _reader(body_lines, file.body_line))
     return FileLinks(*found)
+
+
+_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+
+
+def footnote_ids(body: str) -> set[str]:
+    """The ids kramdown gives footnotes: `fn:label` for each definition, `fnref:label` for the
+    reference to a defined one."""
+    defined = set(_FOOTNOTE_DEFINITION.findall(body))
+    used = set(_FOOTNOTE_REFERENCE.findall(body)) & defined
+    return {f"fn:{label}" for label in defined} | {f"fnref:{label}" for label in used}
 
 
 # --- Liquid includes and templates ---------------------------------------------------------

@@ -8,6 +8,7 @@ baseurl, as in Jekyll 4). Anything else cannot be resolved without rendering the
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -35,13 +36,34 @@ def _relative_url(site: Site, path: str) -> str:
     return baseurl + path
 
 
-def _find_file(site: Site, rel: str) -> Entry | None:
-    rel = rel.lstrip("/")
-    entry = site.entry_for(rel)
+def jekyll_relative_path(site: Site, entry: Entry) -> str:
+    """`relative_path` as Jekyll's `{% link %}` compares it: a page's path from the source,
+    a document's from `collections_dir`, a static file's with a leading slash."""
+    if entry.kind is EntryKind.STATIC:
+        return "/" + entry.rel
     collections_dir = site.config.collections_dir.strip("/")
-    if entry is None and collections_dir:
-        entry = site.entry_for(f"{collections_dir}/{rel}")
-    return entry
+    if entry.kind is EntryKind.DOCUMENT and collections_dir:
+        return entry.rel.removeprefix(collections_dir + "/")
+    return entry.rel
+
+
+_FILES: weakref.WeakKeyDictionary[Site, dict[str, Entry]] = weakref.WeakKeyDictionary()
+
+
+def _find_file(site: Site, path: str) -> Entry | None:
+    """Jekyll's `{% link path %}`: the written page, document or static file whose
+    `relative_path` is `path` (or `/path`, which only static files have)."""
+    files = _FILES.get(site)
+    if files is None:
+        files = {}
+        for entry in site.entries:
+            if entry.output is not None and entry.kind not in (
+                EntryKind.REDIRECT,
+                EntryKind.GENERATED,
+            ):
+                files.setdefault(jekyll_relative_path(site, entry), entry)
+        _FILES[site] = files
+    return files.get(path) or files.get("/" + path)
 
 
 def _find_post(site: Site, name: str) -> Entry | None:
@@ -75,7 +97,7 @@ def render(url: str, site: Site) -> Rendered:
     def link_tag(match: re.Match[str]) -> str:
         nonlocal error
         entry = _find_file(site, match.group(1))
-        if entry is None or entry.output is None:
+        if entry is None:
             error = f"`{{% link {match.group(1)} %}}`: no such file; Jekyll stops the build"
             return match.group(0)
         return _relative_url(site, entry.url)

@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, helpers
+from markdown_it.common.utils import unescapeAll
 from markdown_it.helpers import parseLinkDestination, parseLinkLabel
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -76,7 +78,7 @@ def _record_link(original: InlineRule, image: bool) -> InlineRule:
             pos = label_end + 2  # past "]("
             while pos < end and state.src[pos] in " \t\n":
                 pos += 1
-            result = parseLinkDestination(state.src, pos, end)
+            result = _destination(state.src, pos, end)
             meta["dest_start"] = pos
             meta["dest"] = result.str if result.ok else ""
             meta["dest_length"] = (result.pos - pos) if result.ok else 0
@@ -107,8 +109,38 @@ def _inline_rule(md: MarkdownIt, name: str) -> InlineRule:
     raise LookupError(name)
 
 
+def _destination(string: str, pos: int, maximum: int) -> Any:
+    """CommonMark's link destination, plus what kramdown also takes: a destination with
+    spaces up to the closing parenthesis (`[guide](/docs/guide pratique.pdf)`), which the
+    rules then report as malformed rather than miss."""
+    result = parseLinkDestination(string, pos, maximum)
+    if result.ok and string.startswith("<", pos):
+        return result
+    end = result.pos if result.ok else pos
+    probe = end
+    while probe < maximum and string[probe] in " \t":
+        probe += 1
+    if probe >= maximum or string[probe] in ")\"'(\n" or probe == end:
+        return result
+    close = string.find(")", end, maximum)
+    newline = string.find("\n", end, maximum)
+    if close < 0 or 0 <= newline < close or any(q in string[pos:close] for q in "\"'"):
+        return result
+    result.ok, result.pos = True, close
+    result.str = unescapeAll(string[pos:close].rstrip())
+    return result
+
+
 def make_parser() -> MarkdownIt:
+    """The parser of the linter. It keeps every link, `javascript:` ones included (the rules
+    report them): never render untrusted HTML with it."""
     md = MarkdownIt("commonmark", {"inline_definitions": True})
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.helpers = SimpleNamespace(  # type: ignore[assignment]
+        parseLinkDestination=_destination,
+        parseLinkLabel=helpers.parseLinkLabel,
+        parseLinkTitle=helpers.parseLinkTitle,
+    )
     md.enable(["table", "strikethrough"])
     ruler = md.inline.ruler
     ruler.at("link", _record_link(_inline_rule(md, "link"), image=False))
@@ -119,6 +151,14 @@ def make_parser() -> MarkdownIt:
 
 
 _PARSER = make_parser()
+_PARAGRAPHS = make_parser().disable("html_block")
+
+
+def parse_without_html_blocks(body: str) -> list[Token]:
+    """Tokens of lines that kramdown reads as a paragraph although they start with a tag
+    (`<img ...>`, `<a ...>`: span elements); their tags are inline HTML."""
+    masked, _ = mask_liquid(body)
+    return _PARAGRAPHS.parse(masked, {})
 
 
 def parse(body: str) -> list[Token]:

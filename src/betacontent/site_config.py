@@ -71,6 +71,7 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     theme: str | None = None
     remote_theme: str | None = None
     redirect_from: dict[str, Any] = msgspec.field(default_factory=dict)
+    feed: dict[str, Any] = msgspec.field(default_factory=dict)
     strict_front_matter: bool = False
 
     def __post_init__(self) -> None:
@@ -90,9 +91,12 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     def permalink_style(self) -> str:
         return self.permalink
 
+    def uses(self, plugin: str) -> bool:
+        return plugin in self.plugins or plugin in self.gems
+
     @property
     def redirects_enabled(self) -> bool:
-        return REDIRECT_PLUGIN in self.plugins or REDIRECT_PLUGIN in self.gems
+        return self.uses(REDIRECT_PLUGIN)
 
 
 def prepare_site_config(data: dict[str, Any]) -> dict[str, Any]:

@@ -430,6 +430,14 @@ class SiteBuilder:
                 )
 
 
+def _generated(entries: list[Entry], url: str) -> list[Entry]:
+    """A file a plugin writes at `url`, unless a source file already has that output."""
+    output = url.lstrip("/")
+    if any(e.output == output and e.kind is not EntryKind.REDIRECT for e in entries):
+        return []
+    return [Entry(EntryKind.GENERATED, output, url, output)]
+
+
 def _redirect_to(data: Mapping[str, Any]) -> str | None:
     value = data.get("redirect_to")
     if isinstance(value, list):
@@ -502,9 +510,15 @@ def build_site(
         wants_json = not (
             isinstance(config.redirect_from, dict) and config.redirect_from.get("json") is False
         )
-        if wants_json and not any(e.rel == "redirects.json" for e in entries):
-            json_url = "/redirects.json"
-            entries.append(Entry(EntryKind.GENERATED, "redirects.json", json_url, json_url[1:]))
+        if wants_json:
+            entries += _generated(entries, "/redirects.json")
+    # Files the common plugins write (unless the site has its own).
+    if config.uses("jekyll-feed"):
+        feed = config.feed.get("path") if isinstance(config.feed, dict) else None
+        entries += _generated(entries, "/" + str(feed or "feed.xml").lstrip("/"))
+    if config.uses("jekyll-sitemap"):
+        entries += _generated(entries, "/sitemap.xml")
+        entries += _generated(entries, "/robots.txt")
     layout_names = frozenset(str(PurePosixPath(name).with_suffix("")) for name in layouts)
     return Site(
         root=root,

@@ -39,7 +39,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
     for page in checked_links(site):
         for target in page.targets:
             fragment = target.fragment
-            if not fragment or fragment.lower() == "top" or target.link.origin == "data":
+            if not fragment or fragment.lower() == "top":
                 continue
             if target.kind == "same-page":
                 holder = target.entry

@@ -11,14 +11,21 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import msgspec
 
 from betacontent import liquid, markdown
 from betacontent.anchors import page_anchors
 from betacontent.front_matter import FrontMatter, ProblemKind
-from betacontent.links import Link, Unsafe, data_links, file_links, included_names
+from betacontent.links import (
+    Link,
+    Unsafe,
+    data_links,
+    file_links,
+    footnote_ids,
+    included_names,
+)
 from betacontent.positions import Position
 from betacontent.schema import DATA_SCHEMAS, KEY_TYPES, LAYOUT_SCHEMAS, PageFrontMatter, Phase
 from betacontent.site_index import Entry, EntryKind, Resolution, Site
@@ -208,7 +215,7 @@ def _resolve_crumb(
 ) -> tuple[bool, Resolution | None, Resolution | None]:
     parts = urlsplit(link)
     if parts.scheme in ("http", "https") or link.startswith("//"):
-        if (parts.hostname or "").lower() not in own_hosts(site):
+        if not is_own(site, parts):
             return False, None, None
         path = parts.path or "/"
         return True, site.lookup(path), site.lookup(path, ignore_case=True)
@@ -315,10 +322,27 @@ def malformation(url: str) -> str | None:
     return None
 
 
+_HOSTS: weakref.WeakKeyDictionary[Site, frozenset[str]] = weakref.WeakKeyDictionary()
+
+# Links that templates pass through `relative_url` (which adds the baseurl): breadcrumbs, menus
+# of `_data/`, and parameters of includes. Links written in content carry the baseurl.
+TEMPLATED: frozenset[str] = frozenset({"breadcrumb", "data", "include"})
+
+
 def own_hosts(site: Site) -> frozenset[str]:
-    hosts = {urlsplit(site.config.url).hostname or ""} if site.config.url else set()
-    hosts.update(host.lower() for host in site.lint.links.own_domains)
-    return frozenset(h for h in hosts if h)
+    """Hosts (with their port when not the default) that are this site: `url`, aliases."""
+    hosts = _HOSTS.get(site)
+    if hosts is None:
+        found = {urlsplit(site.config.url).netloc.lower()} if site.config.url else set()
+        found.update(host.lower() for host in site.lint.links.own_domains)
+        hosts = frozenset(h for h in found if h)
+        _HOSTS[site] = hosts
+    return hosts
+
+
+def is_own(site: Site, parts: SplitResult) -> bool:
+    netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return netloc.lower() in own_hosts(site)
 
 
 def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
@@ -337,44 +361,39 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         return Target(path, entry, link, "unsafe", url)
     if url.startswith("//"):
         url, scheme = "https:" + url, "https"
-    site_path: str | None
-    if scheme in ("http", "https"):
+    templated = link.origin in TEMPLATED
+    baseurl = "" if templated else site.config.baseurl.rstrip("/")
+    try:
         parts = urlsplit(url)
-        if (parts.hostname or "").lower() not in own_hosts(site):
+    except ValueError:
+        return Target(path, entry, link, "other", url, problem="is not a valid URL")
+    kind: LinkKind
+    if scheme in ("http", "https"):
+        if not is_own(site, parts):
             return Target(path, entry, link, "external", url, problem=problem)
-        kind: LinkKind = "own-domain"
+        kind, templated = "own-domain", False  # relative_url leaves absolute URLs alone
         site_path = parts.path or "/"
-        fragment = parts.fragment
     elif scheme:
         return Target(path, entry, link, "other", url)
     else:
-        before, _, fragment = url.partition("#")
-        before = before.split("?", 1)[0]
-        if not before:
-            return Target(
-                path, entry, link, "same-page", url, None, unquote(fragment), problem=problem
-            )
-        if link.origin == "data" and not before.startswith("/"):
-            found = site.entry_for(before)
+        if not parts.path:
+            fragment = unquote(parts.fragment) if parts.fragment else None
+            return Target(path, entry, link, "same-page", url, None, fragment, problem=problem)
+        if link.origin == "data" and not parts.path.startswith("/"):
+            found = site.entry_for(parts.path)
             resolution = Resolution(found, "$uri", exact=True) if found else None
-            return Target(path, entry, link, "source-path", url, before, None, resolution)
+            return Target(path, entry, link, "source-path", url, parts.path, None, resolution)
         kind = "internal"
-        base = entry.url if entry is not None else "/"
-        site_path = before if before.startswith("/") else urljoin(base, before)
-    resolution = site.lookup(site_path)
-    folded = site.lookup(site_path, ignore_case=True) if resolution is None else None
-    return Target(
-        path,
-        entry,
-        link,
-        kind,
-        url,
-        site_path,
-        unquote(fragment) if fragment else None,
-        resolution,
-        folded,
-        problem,
-    )
+        # As the browser does: against the page's URL as served (baseurl included), with
+        # `.` and `..` resolved (never above the root).
+        base = baseurl + (entry.url if entry is not None else "/")
+        site_path = urlsplit(urljoin("http://site" + base, parts.path)).path
+    resolution = site.lookup(site_path, baseurl_included=not templated)
+    folded = None
+    if resolution is None:
+        folded = site.lookup(site_path, ignore_case=True, baseurl_included=not templated)
+    fragment = unquote(parts.fragment) if parts.fragment else None
+    return Target(path, entry, link, kind, url, site_path, fragment, resolution, folded, problem)
 
 
 def template_ids(site: Site, entry: Entry) -> set[str]:
@@ -437,6 +456,8 @@ def checked_links(site: Site) -> list[PageLinks]:
         ]
         anchors += [(value, position, "html") for value, position in found.ids]
         anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
+        if file.markdown:
+            anchors += [(value, Position(1, 1), "template") for value in footnote_ids(file.body)]
         targets = [
             classify(site, entry, entry.rel, link)
             for link in found.links
