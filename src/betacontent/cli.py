@@ -142,6 +142,9 @@ def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, Ext
         )
     for warning in warnings:
         errors.print(f"betacontent: {warning}", markup=False)
+    for url, result in sorted(results.items()):
+        if result.status == "unknown":
+            errors.print(f"unknown: {url} ({result.detail or 'no verdict'})", markup=False)
     errors.print(
         f"external links: {counts.checked} checked, {counts.cached} cached, "
         f"{counts.broken} broken, {counts.unknown} unknown, {counts.excluded} excluded",

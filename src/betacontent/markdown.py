@@ -25,9 +25,11 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 # A Liquid output or tag; `{% comment %}` and `{% highlight %}` blocks as a whole, since
-# Jekyll outputs nothing of the first and only code of the second.
+# Jekyll outputs nothing of the first and only code of the second; and kramdown's
+# `{::comment}...{:/comment}`, which outputs nothing either.
 LIQUID = re.compile(
-    r"\{%-?\s*(comment|highlight)\b.*?%\}.*?\{%-?\s*end\1\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}",
+    r"\{%-?\s*(comment|highlight)\b.*?%\}.*?\{%-?\s*end\1\s*-?%\}"
+    r"|\{::comment\}.*?\{:/comment\}|\{\{.*?\}\}|\{%.*?%\}",
     re.DOTALL,
 )
 MASK = "\ue000"  # a private-use character: text to markdown-it, never whitespace or syntax
