@@ -47,7 +47,25 @@ def require_tool(command: str, package: str) -> str:
     return found
 
 
-JEKYLL_TIMEOUT = 120  # seconds
+TOOL_TIMEOUT = 120  # seconds
+
+
+def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run an oracle tool (jekyll, htmlproofer), bounded in time, in a UTF-8 locale (the
+    fixtures have non-ASCII file names)."""
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    try:
+        return subprocess.run(
+            command,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TOOL_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"`{' '.join(command)}` did not finish within {TOOL_TIMEOUT}s: {error}")
 
 
 def jekyll_build(
@@ -62,19 +80,7 @@ def jekyll_build(
     if prepare is not None:
         prepare(source)
     command = [jekyll, "build", "--source", str(source), "--destination", str(dest)]
-    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}  # non-ASCII file names
-    try:
-        result = subprocess.run(
-            [*command, "--disable-disk-cache", "--trace"],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=JEKYLL_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"`jekyll build` did not finish within {JEKYLL_TIMEOUT}s: {error}")
+    result = run_tool([*command, "--disable-disk-cache", "--trace"], work)
     assert result.returncode == 0, (
         f"`{' '.join(command)}` exited with {result.returncode}\n"
         f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"

@@ -32,9 +32,7 @@ where a missing tool is a failure.
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,12 +48,10 @@ from betacontent.loader import load_site
 from betacontent.rules import RULES
 from betacontent.rules.common import checked_links
 from betacontent.site_index import Entry, Site
-from conftest import jekyll_build, require_tool
+from conftest import jekyll_build, require_tool, run_tool
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic_site"
-TIMEOUT = 120  # seconds, for each `jekyll build` and each `htmlproofer` run
 OWN_DOMAINS = ("beta.gouv.fr", "www.beta.gouv.fr")
-ENV = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}  # non-ASCII file names and ids
 
 
 def _lint(root: Path) -> tuple[Site, list[Diagnostic]]:
@@ -79,21 +75,6 @@ def test_realistic_site_lints_clean() -> None:
 
 
 # --- the oracles --------------------------------------------------------------------------------
-
-
-def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            command,
-            cwd=cwd,
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"`{' '.join(command)}` did not finish within {TIMEOUT}s: {error}")
 
 
 @dataclass(frozen=True)
@@ -156,7 +137,7 @@ def _proof(htmlproofer: str, dest: Path) -> tuple[int, list[Failure], str]:
         "--internal-domains",  # links to the site's own domain are checked as internal
         ",".join(OWN_DOMAINS),
     ]
-    result = _run(command, dest.parent)
+    result = run_tool(command, dest.parent)
     report = f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     assert result.returncode in (0, 1), f"htmlproofer crashed ({result.returncode})\n{report}"
     failures = _parse_proofer(result.stderr, dest.resolve())
