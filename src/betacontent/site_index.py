@@ -191,9 +191,8 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _sanitize_scope(path: str) -> str:
-    if path.startswith("/"):
-        return path.strip("/") if not path.endswith("//") else path[1:]
-    return path
+    """FrontmatterDefaults#sanitize_path: a scope path loses its leading slash."""
+    return path[1:] if path.startswith("/") else path
 
 
 class Defaults:
