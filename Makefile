@@ -1,12 +1,12 @@
 # Two commands for a fresh machine with Python 3.11+ and make:
-#   make lint   lint the embedded site in content/
+#   make serve  serve the embedded site in content/ as a JSON API (make lint: lint it)
 #   make test   the test suite, then ruff and mypy
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lint test schemas clean
+.PHONY: lint test serve schemas clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,6 @@ schemas: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+serve: $(STAMP)
+	$(BIN)/betacontent serve content/ --watch

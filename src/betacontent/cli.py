@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ import click
 from rich.console import Console
 
 from betacontent import __version__
-from betacontent.config import ConfigError, find_config, load_config
+from betacontent.config import ConfigError, LintConfig, find_config, load_config
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.lint import SelectorError, check_settings, lint, select_rules
 from betacontent.loader import find_site_root, load_site
@@ -24,6 +25,7 @@ from betacontent.site_index import Site
 
 if TYPE_CHECKING:
     from betacontent.external import ExternalResult
+    from betacontent.published import PublishedSite
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -151,6 +153,99 @@ def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, Ext
         markup=False,
     )
     return results
+
+
+def _published_summary(published: PublishedSite) -> str:
+    return (
+        f"{len(published.pages)} pages published, {len(published.withheld)} withheld; "
+        f"{published.errors} errors, {published.warnings} warnings"
+    )
+
+
+def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
+    root = find_site_root(site or Path.cwd())
+    try:
+        config = load_config(find_config(root))
+        check_settings(config)
+    except (ConfigError, SelectorError) as error:
+        raise _fail(str(error)) from None
+    return root, config
+
+
+@main.command(name="serve")
+@click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--watch", is_flag=True, help="Re-lint and reload when files change.")
+@click.option("--strict", is_flag=True, help="Refuse to start while the site has errors.")
+def serve_command(
+    site: Path | None, host: str, port: int, workers: int, watch: bool, strict: bool
+) -> None:
+    """Serve SITE (default: the site holding the current directory) as a JSON API.
+
+    Pages with errors are withheld (404 naming the errors); warnings never withhold."""
+    import uvicorn
+
+    from betacontent.api import create_app
+    from betacontent.published import load_published
+    from betacontent.reload import Reloader
+
+    if watch and workers > 1:
+        raise _fail("--watch reloads one process: use it with --workers 1")
+    root, config = _site_and_config(site)
+    published = load_published(root, config)
+    console = Console(highlight=False, soft_wrap=True)
+    if strict and published.errors:
+        errors = [d for d in published.diagnostics if d.severity is Severity.ERROR]
+        report_text(console, errors, root, Path.cwd(), _published_summary(published))
+        click.echo("betacontent: --strict: not serving a site with errors", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"betacontent {__version__}: {root}: {_published_summary(published)}")
+    click.echo(f"serving on http://{host}:{port}/api/pages  (OpenAPI: /schema)")
+    if workers > 1:
+        os.environ["BETACONTENT_SITE"] = str(root)
+        uvicorn.run(
+            "betacontent.api:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
+    reloaders: list[Reloader] = []
+    app = create_app(published, settings=config.serve)
+    holder = app.state.holder
+    if watch:
+        reloader = Reloader(
+            root,
+            config,
+            lambda: holder.published,
+            holder.swap,
+            report=lambda line: click.echo(line),
+        )
+        app.on_startup.append(lambda _app: reloader.start())
+        app.on_shutdown.append(lambda _app: reloader.stop())
+        reloaders.append(reloader)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@main.command(name="export")
+@click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def export_command(site: Path | None, out: Path) -> None:
+    """Write the API's documents under OUT as static files (the same bytes as the API)."""
+    from betacontent.export import export
+    from betacontent.published import load_published
+
+    root, config = _site_and_config(site)
+    published = load_published(root, config)
+    try:
+        count = export(published, out)
+    except OSError as error:
+        raise _fail(f"cannot write {out}: {error.strerror}") from None
+    click.echo(f"{out}: {count} files; {_published_summary(published)}")
 
 
 @main.command(name="rule")

@@ -76,6 +76,17 @@ class ExternalOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
                 raise ValueError(f"invalid exclude pattern {pattern!r}: {exc}") from None
 
 
+class ServeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """HTTP settings of `betacontent serve` (`[serve]` in the configuration)."""
+
+    cache_control: str = "public, max-age=60"
+    """Sent with every successful response."""
+    cors_origins: list[str] = msgspec.field(default_factory=lambda: ["*"])
+    """Origins allowed to read the API from a browser."""
+    gzip_min_size: int = 1024
+    """Bodies at least this long are gzipped when the client accepts it."""
+
+
 class LinkOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     own_domains: list[str] = msgspec.field(default_factory=list)
     """Other hosts of this site besides `url` of _config.yml (e.g. `www.beta.gouv.fr`)."""
@@ -105,6 +116,7 @@ class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, renam
     breadcrumbs: BreadcrumbOptions = msgspec.field(default_factory=BreadcrumbOptions)
     links: LinkOptions = msgspec.field(default_factory=LinkOptions)
     external: ExternalOptions = msgspec.field(default_factory=ExternalOptions)
+    serve: ServeSettings = msgspec.field(default_factory=ServeSettings)
     exclude: list[str] = msgspec.field(default_factory=list)
     """Globs of site files (relative to the site root) whose diagnostics are not reported."""
     severity: dict[str, Severity] = msgspec.field(default_factory=dict)

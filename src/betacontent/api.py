@@ -1,0 +1,386 @@
+"""The read-only JSON API: Litestar serving a published site's pre-encoded documents.
+
+`create_app()` is the factory the ASGI server runs. A request looks a document up in the
+current published site and writes its bytes: nothing is parsed or rendered per request.
+The published site is swapped whole on reload, so a request sees one generation only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, unquote
+
+import msgspec
+from litestar import Litestar, Request, Response, route
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import MutableScopeHeaders, State
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.params import FromPath, FromQuery, Parameter
+from litestar.types import Message, Scope
+
+from betacontent import __version__
+from betacontent import api_models as out
+from betacontent.config import ServeSettings, find_config, load_config
+from betacontent.loader import find_site_root
+from betacontent.published import (
+    Encoded,
+    PublishedSite,
+    SortKey,
+    diagnostic_report,
+    load_published,
+    page_listing,
+)
+from betacontent.site_index import EntryKind
+
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+API_PAGES = "/api/pages"
+
+
+@dataclass
+class Holder:
+    """The current published site; replaced whole (one assignment) on reload."""
+
+    published: PublishedSite
+    settings: ServeSettings = field(default_factory=ServeSettings)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _gzipped: dict[str, bytes] = field(default_factory=dict)
+
+    def swap(self, published: PublishedSite) -> None:
+        with self.lock:
+            self._gzipped = {}
+            self.published = published
+
+    def gzipped(self, encoded: Encoded) -> bytes:
+        cache = self._gzipped
+        body = cache.get(encoded.etag)
+        if body is None:
+            body = gzip.compress(encoded.body, compresslevel=6, mtime=0)
+            if len(cache) < 50_000:
+                cache[encoded.etag] = body
+        return body
+
+
+def _holder(state: State) -> Holder:
+    holder: Holder = state.holder
+    return holder
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    """If-None-Match, compared weakly (RFC 9110): `W/"x"` matches `"x"`."""
+    if not header:
+        return False
+    bare = etag.removeprefix("W/")
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == bare:
+            return True
+    return False
+
+
+def send(
+    request: Request[Any, Any, Any], encoded: Encoded, media_type: str = JSON
+) -> Response[Any]:
+    """A document with its ETag: 304 when the client has it, gzipped when worth it."""
+    holder = _holder(request.app.state)
+    headers = {"ETag": encoded.etag, "Cache-Control": holder.settings.cache_control}
+    body = encoded.body
+    compress = len(body) >= holder.settings.gzip_min_size and "gzip" in request.headers.get(
+        "accept-encoding", ""
+    )
+    if len(body) >= holder.settings.gzip_min_size:
+        headers["Vary"] = "Accept-Encoding"
+    if compress:
+        headers["ETag"] = "W/" + encoded.etag  # the bytes differ from the identity body's
+    if _matches(request.headers.get("if-none-match"), encoded.etag):
+        return Response(content=b"", status_code=304, headers=headers)
+    if compress:
+        body = holder.gzipped(encoded)
+        headers["Content-Encoding"] = "gzip"
+    return Response(content=body, status_code=200, media_type=media_type, headers=headers)
+
+
+def problem(status: int, title: str, **details: Any) -> Response[Any]:
+    body = msgspec.json.encode(out.Problem(title=title, status=status, **details))
+    return Response(content=body, status_code=status, media_type=PROBLEM)
+
+
+def read(path: str, **options: Any) -> HTTPRouteHandler:
+    """A route for GET and HEAD (HEAD: the same headers, no body)."""
+    return route(path, http_method=["GET", "HEAD"], **options)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@read(API_PAGES, summary="List pages")
+async def list_pages(
+    request: Request[Any, Any, Any],
+    layout: FromQuery[str | None] = None,
+    collection: FromQuery[str | None] = None,
+    under: Annotated[str | None, Parameter(description="URL prefix, e.g. /approche/")] = None,
+    sort: FromQuery[SortKey] = "url",
+    limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
+    fields: Annotated[str | None, Parameter(description="Comma-separated fields")] = None,
+) -> Response[out.PageList]:
+    """Published pages, filtered, sorted and paginated, with the total count."""
+    if _raw_path(request).endswith("/"):
+        return await _page_at(request, "/")
+    chosen: tuple[str, ...] | None = None
+    if fields:
+        chosen = tuple(name.strip() for name in fields.split(",") if name.strip())
+        unknown = [name for name in chosen if name not in out.SUMMARY_FIELDS]
+        if unknown:
+            return problem(
+                400,
+                "Bad query parameter",
+                detail=f"unknown field {unknown[0]!r}; known: {', '.join(out.SUMMARY_FIELDS)}",
+                parameter="fields",
+            )
+    published = _holder(request.app.state).published
+    listing = page_listing(published, layout, collection, under, sort, limit, offset, chosen)
+    return send(request, Encoded.of(listing))
+
+
+@read(API_PAGES + "/{path:path}", summary="One page by URL")
+async def get_page(
+    request: Request[Any, Any, Any], path: FromPath[str]
+) -> Response[out.PageDocument]:
+    """A page found as the web server finds it (`/x`, `/x/`, `/x.html`); a redirect answers
+    301 to the API URL of its target; a page with errors answers 404 naming them."""
+    return await _page_at(request, _raw_path(request)[len(API_PAGES) :] or "/")
+
+
+def _raw_path(request: Request[Any, Any, Any]) -> str:
+    """The path as the client sent it (percent-encoded, trailing slash kept): the router
+    drops trailing slashes, and `/x/` and `/x` are not the same page."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes | bytearray):
+        return raw.decode("latin-1").split("?", 1)[0]
+    return quote(request.scope["path"])
+
+
+async def _page_at(request: Request[Any, Any, Any], url: str) -> Response[Any]:
+    """`url` is percent-encoded, as sent."""
+    published = _holder(request.app.state).published
+    decoded = unquote(url)
+    if "\x00" in decoded or "\\" in decoded or len(url) > 2048:
+        return problem(400, "Bad page URL", detail="the URL has characters no page can have")
+    resolution = published.site.lookup(url, baseurl_included=False)
+    if resolution is None:
+        return problem(404, "No such page", instance=url)
+    entry = resolution.entry
+    if entry.kind is EntryKind.REDIRECT and entry.redirect_to:
+        return _redirect(entry.redirect_to)
+    if entry.redirect_to:  # a page that is itself a redirect (`redirect_to`)
+        return _redirect(entry.redirect_to)
+    codes = published.withheld.get(entry.url)
+    if codes is not None:
+        return problem(
+            404,
+            "Page withheld",
+            detail=f"{entry.rel} has errors: {', '.join(codes)}",
+            instance=entry.url,
+            codes=codes,
+        )
+    encoded = published.pages.get(entry.url)
+    if encoded is None:
+        return problem(404, "Not a page", detail="the URL is a file, not a page", instance=url)
+    return send(request, encoded)
+
+
+def _redirect(target: str) -> Response[Any]:
+    location = target if "://" in target else API_PAGES + target
+    return Response(content=b"", status_code=301, headers={"Location": location})
+
+
+# --- the rest --------------------------------------------------------------------------------
+
+
+@read("/api/navigation", summary="The site tree")
+async def navigation(request: Request[Any, Any, Any]) -> Response[out.NavigationNode]:
+    """Pages as a tree, from their breadcrumbs (else their URLs)."""
+    return send(request, _holder(request.app.state).published.navigation)
+
+
+@read("/api/phases", summary="The programme's phases")
+async def phases(request: Request[Any, Any, Any]) -> Response[out.Programme]:
+    """The phases in order, with durations; the investment committee; the total length."""
+    return send(request, _holder(request.app.state).published.programme)
+
+
+@read("/api/phases/{slug:str}", summary="One phase")
+async def phase(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[out.Phase]:
+    encoded = _holder(request.app.state).published.phases.get(slug)
+    if encoded is None:
+        return problem(404, "No such phase", instance=slug)
+    return send(request, encoded)
+
+
+@read("/api/collections/{name:str}", summary="A collection's documents")
+async def collection(
+    request: Request[Any, Any, Any], name: FromPath[str]
+) -> Response[out.Collection]:
+    """Documents of a collection, including collections that are not output, as data."""
+    encoded = _holder(request.app.state).published.collections.get(name)
+    if encoded is None:
+        return problem(404, "No such collection", instance=name)
+    return send(request, encoded)
+
+
+@read("/api/collections/{name:str}/{slug:str}", summary="One collection document")
+async def collection_document(
+    request: Request[Any, Any, Any], name: FromPath[str], slug: FromPath[str]
+) -> Response[out.CollectionDocument]:
+    encoded = _holder(request.app.state).published.collection_docs.get((name, slug))
+    if encoded is None:
+        return problem(404, "No such document", instance=f"{name}/{slug}")
+    return send(request, encoded)
+
+
+@read("/api/data/{name:path}", summary="A `_data/` file")
+async def data(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[Any]:
+    encoded = _holder(request.app.state).published.data.get(name.strip("/"))
+    if encoded is None:
+        return problem(404, "No such data file", instance=name)
+    return send(request, encoded)
+
+
+@read("/api/search", summary="Full-text search")
+async def search(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, Parameter(max_length=200, description="Words to find")] = "",
+    limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
+) -> Response[out.SearchResults]:
+    """Ranked results over titles and bodies, accent- and case-insensitive, with snippets."""
+    published = _holder(request.app.state).published
+    hits, total = published.search.search(q, limit=limit, offset=offset)
+    items = [
+        out.SearchResult(
+            url=h.url,
+            title=h.title,
+            title_highlighted=h.title_highlighted,
+            snippet=h.snippet,
+            score=round(h.score, 4),
+        )
+        for h in hits
+    ]
+    results = out.SearchResults(query=q, total=total, limit=limit, offset=offset, items=items)
+    return send(request, Encoded.of(results))
+
+
+@read("/api/diagnostics", summary="The lint report")
+async def diagnostics(
+    request: Request[Any, Any, Any],
+    code: Annotated[str | None, Parameter(description="A code or prefix: BC2")] = None,
+    severity: FromQuery[Literal["error", "warning", "info"] | None] = None,
+) -> Response[out.DiagnosticReport]:
+    report = diagnostic_report(_holder(request.app.state).published, code, severity)
+    return send(request, Encoded.of(report))
+
+
+@read("/health", summary="Liveness")
+async def health(request: Request[Any, Any, Any]) -> Response[out.Health]:
+    published = _holder(request.app.state).published
+    body = out.Health(
+        status="ok",
+        generation=published.generation,
+        pages=len(published.pages),
+        withheld=len(published.withheld),
+    )
+    response: Response[Any] = Response(content=msgspec.json.encode(body), media_type=JSON)
+    return response
+
+
+HANDLERS = [
+    list_pages,
+    get_page,
+    navigation,
+    phases,
+    phase,
+    collection,
+    collection_document,
+    data,
+    search,
+    diagnostics,
+    health,
+]
+
+
+# --- the application -------------------------------------------------------------------------
+
+
+def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return problem(404, "Not found", instance=request.url.path)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    response = problem(exc.status_code, str(exc.detail) or "Error")
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    first = extra[0] if extra and isinstance(extra[0], dict) else {}
+    name = str(first.get("key") or "") or None
+    message = str(first.get("message") or exc.detail)
+    detail = f"`{name}`: {message}" if name else message
+    return problem(400, "Bad query parameter", detail=detail, parameter=name)
+
+
+async def _nosniff(message: Message, scope: Scope) -> None:
+    if message["type"] == "http.response.start":
+        MutableScopeHeaders(message)["X-Content-Type-Options"] = "nosniff"
+
+
+def create_app(
+    published: PublishedSite | None = None,
+    *,
+    settings: ServeSettings | None = None,
+    on_startup: list[Callable[[Litestar], Any]] | None = None,
+    on_shutdown: list[Callable[[Litestar], Any]] | None = None,
+) -> Litestar:
+    """The API application. Without a published site, it loads the site named by the
+    `BETACONTENT_SITE` environment variable (the embedded `content/` by default), as the
+    ASGI server's workers do."""
+    if published is None:
+        root = find_site_root(Path(os.environ.get("BETACONTENT_SITE", "content")))
+        config = load_config(find_config(root))
+        published = load_published(root, config)
+    settings = settings or ServeSettings()
+    holder = Holder(published, settings)
+    return Litestar(
+        route_handlers=HANDLERS,
+        state=State({"holder": holder}),
+        cors_config=CORSConfig(
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD"],
+            expose_headers=["ETag"],
+        ),
+        before_send=[_nosniff],
+        exception_handlers={
+            NotFoundException: _not_found,
+            ValidationException: _validation_error,
+            HTTPException: _http_error,
+        },
+        openapi_config=OpenAPIConfig(
+            title="betacontent",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        on_startup=on_startup or [],
+        on_shutdown=on_shutdown or [],
+    )

@@ -1,0 +1,454 @@
+"""The published site: the validated pages and data as JSON documents, encoded once.
+
+Built from the site index and its diagnostics; immutable. A page with an error-level
+diagnostic is withheld. The API only looks documents up and writes their bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from betacontent import api_models as out
+from betacontent import schema
+from betacontent.config import LintConfig
+from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.lint import lint, select_rules
+from betacontent.loader import load_site
+from betacontent.render import Rendered, render_markdown
+from betacontent.rules.common import (
+    checked_links,
+    crumb_targets,
+    final_page,
+    phases_collection,
+)
+from betacontent.search import SearchDocument, SearchIndex
+from betacontent.site_index import Entry, EntryKind, Site
+
+ENCODER = msgspec.json.Encoder(order="deterministic")
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A JSON document as bytes, with its strong ETag."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, value: Any) -> Encoded:
+        body = ENCODER.encode(value)
+        return cls(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
+
+
+@dataclass(frozen=True)
+class PublishedSite:
+    generation: int
+    site: Site
+    pages: dict[str, Encoded]  # canonical URL -> page document
+    summaries: list[out.PageSummary]  # every published page, in URL order
+    withheld: dict[str, list[str]]  # canonical URL -> its error codes
+    navigation: Encoded
+    programme: Encoded
+    phases: dict[str, Encoded]
+    collections: dict[str, Encoded]
+    collection_docs: dict[tuple[str, str], Encoded]
+    data: dict[str, Encoded]
+    diagnostics: list[Diagnostic]
+    search: SearchIndex
+    errors: int = 0
+    warnings: int = 0
+    rendered: dict[str, Rendered] = field(default_factory=dict, repr=False)
+
+
+def _ref(entry: Entry | None) -> out.PageRef | None:
+    return out.PageRef(url=entry.url, title=entry.title) if entry is not None else None
+
+
+def _updated(site: Site, entry: Entry) -> str | None:
+    for key in ("last_modified_at", "date"):
+        value = entry.data.get(key)
+        if isinstance(value, datetime.datetime | datetime.date):
+            return value.isoformat()
+        if isinstance(value, str) and value:
+            return value
+    try:
+        stamp = (site.root / entry.rel).stat().st_mtime
+    except OSError:
+        return None
+    moment = datetime.datetime.fromtimestamp(stamp, datetime.UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _render(entry: Entry) -> Rendered:
+    file = entry.file
+    if file is None:
+        return Rendered(html="", toc=[], text="", excerpt="")
+    if file.markdown:
+        return render_markdown(file.body)
+    return Rendered(html=file.body, toc=[], text="", excerpt="")
+
+
+def _plain(value: Any) -> Any:
+    """Front matter and data as JSON can carry them (keys as text)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _duration(value: schema.Duration) -> out.Duration:
+    high = value.max or value.min
+    letter = "W" if value.unit == "week" else "M"
+    word = ("semaine" if value.unit == "week" else "mois") + (
+        "s" if value.unit == "week" and high > 1 else ""
+    )
+    text = f"{value.min} à {high} {word}" if high != value.min else f"{value.min} {word}"
+    return out.Duration(
+        min=value.min,
+        max=high,
+        unit=value.unit,
+        iso_min=f"P{value.min}{letter}",
+        iso_max=f"P{high}{letter}",
+        text=text,
+    )
+
+
+WEEKS_PER_MONTH = 52 / 12
+
+
+def _months(count: int, unit: str) -> float:
+    return count / WEEKS_PER_MONTH if unit == "week" else float(count)
+
+
+def _programme(site: Site) -> tuple[out.Programme, dict[str, out.Phase]]:
+    label = phases_collection(site)
+    phases: list[out.Phase] = []
+    for entry in site.entries:
+        if entry.collection != label or entry.kind is not EntryKind.DOCUMENT or not entry.file:
+            continue
+        own = {k: v for k, v in entry.file.data.items() if isinstance(k, str)}
+        try:
+            phase = msgspec.convert(own, type=schema.Phase)
+        except msgspec.ValidationError:
+            continue  # reported by BC105; not published
+        resolution = site.lookup(phase.page)
+        page = final_page(site, resolution) if resolution else None
+        phases.append(
+            out.Phase(
+                slug=phase.slug,
+                label=phase.label,
+                order=phase.order,
+                description=phase.description,
+                page=_ref(page) or out.PageRef(url=phase.page),
+                duration=_duration(phase.duration),
+            )
+        )
+    phases.sort(key=lambda p: (p.order, p.slug))
+    committee = None
+    for data in site.data_files:
+        if data.name == "programme" and isinstance(data.data, dict):
+            try:
+                facts = msgspec.convert(_plain(data.data), type=schema.Programme)
+            except msgspec.ValidationError:
+                break
+            cadence = facts.investment_committee
+            letter = "W" if cadence.unit == "week" else "M"
+            word = "semaines" if cadence.unit == "week" else "mois"
+            committee = out.Cadence(
+                every=cadence.every,
+                unit=cadence.unit,
+                iso=f"P{cadence.every}{letter}",
+                text=f"tous les {cadence.every} {word}",
+                description=cadence.description,
+            )
+    low = round(sum(_months(p.duration.min, p.duration.unit) for p in phases), 1)
+    high = round(sum(_months(p.duration.max, p.duration.unit) for p in phases), 1)
+    text = f"environ {low:g} à {high:g} mois" if low != high else f"environ {low:g} mois"
+    programme = out.Programme(
+        phases=phases,
+        investment_committee=committee,
+        total_min_months=low,
+        total_max_months=high,
+        total_text=text,
+    )
+    return programme, {p.slug: p for p in phases}
+
+
+def _navigation(
+    pages: Sequence[Entry], parents: dict[int, Entry | None], home: Entry | None
+) -> out.NavigationNode:
+    children: dict[int, list[Entry]] = defaultdict(list)
+    for entry in pages:
+        if entry is home:
+            continue
+        parent = parents.get(id(entry)) or home
+        if parent is not None and parent is not entry:
+            children[id(parent)].append(entry)
+
+    def node(entry: Entry, seen: frozenset[int]) -> out.NavigationNode:
+        kids = sorted(children.get(id(entry), []), key=lambda e: e.url)
+        return out.NavigationNode(
+            url=entry.url,
+            title=entry.title,
+            children=[node(k, seen | {id(k)}) for k in kids if id(k) not in seen],
+        )
+
+    if home is None:
+        return out.NavigationNode(
+            url="/", title=None, children=[node(e, frozenset({id(e)})) for e in pages]
+        )
+    return node(home, frozenset({id(home)}))
+
+
+def _url_parent(entry: Entry, by_url: dict[str, Entry]) -> Entry | None:
+    """The nearest page whose URL is a folder above this page's URL."""
+    path = entry.url.rstrip("/")
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        for candidate in (path + "/", path):
+            found = by_url.get(candidate or "/")
+            if found is not None and found is not entry:
+                return found
+    return by_url.get("/") if by_url.get("/") is not entry else None
+
+
+def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) -> PublishedSite:
+    diagnostics = list(diagnostics)
+    failing: dict[str, list[str]] = defaultdict(list)
+    for diagnostic in diagnostics:
+        if (
+            diagnostic.severity is Severity.ERROR
+            and diagnostic.code not in failing[diagnostic.path]
+        ):
+            failing[diagnostic.path].append(diagnostic.code)
+    candidates = [
+        e for e in site.entries if e.is_page and e.output is not None and e.file is not None
+    ]
+    withheld = {e.url: sorted(failing[e.rel]) for e in candidates if failing.get(e.rel)}
+    pages = [e for e in candidates if e.url not in withheld]
+    published_ids = {id(e) for e in pages}
+    by_url = {e.url: e for e in pages}
+    home = site.home()
+    home = home if home is not None and id(home) in published_ids else None
+
+    # Links, backlinks, parents (from breadcrumbs, else from URLs) and siblings.
+    outgoing: dict[int, list[out.OutgoingLink]] = {}
+    backlinks: dict[int, dict[str, Entry]] = defaultdict(dict)
+    for page_links in checked_links(site):
+        holder = page_links.entry
+        if holder is None or id(holder) not in published_ids:
+            continue
+        found: list[out.OutgoingLink] = []
+        for target in page_links.targets:
+            if target.kind not in ("internal", "external", "own-domain", "same-page", "other"):
+                continue
+            landing = final_page(site, target.resolution) if target.resolution else None
+            ref = out.PageRef(url=landing.url, title=landing.title) if landing else None
+            found.append(out.OutgoingLink(url=target.url, kind=target.kind, target=ref))
+            if landing is not None and landing is not holder and id(landing) in published_ids:
+                backlinks[id(landing)][holder.url] = holder
+        outgoing[id(holder)] = found
+    parents: dict[int, Entry | None] = {}
+    for entry in pages:
+        trail = crumb_targets(site, entry) or []
+        parent = trail[-2].page if len(trail) >= 2 else None
+        if parent is None or id(parent) not in published_ids or parent is entry:
+            parent = _url_parent(entry, by_url) if entry is not home else None
+        parents[id(entry)] = parent
+    children: dict[int, list[Entry]] = defaultdict(list)
+    for entry in pages:
+        parent = parents[id(entry)]
+        if parent is not None:
+            children[id(parent)].append(entry)
+    for kids in children.values():
+        kids.sort(key=lambda e: e.url)
+
+    rendered: dict[str, Rendered] = {}
+    documents: dict[str, Encoded] = {}
+    summaries: list[out.PageSummary] = []
+    search_documents: list[SearchDocument] = []
+    for entry in sorted(pages, key=lambda e: e.url):
+        assert entry.file is not None
+        result = _render(entry)
+        rendered[entry.url] = result
+        crumbs = [
+            out.Crumb(title=t.crumb.title, link=t.crumb.link, page=_ref(t.page))
+            for t in crumb_targets(site, entry) or []
+        ]
+        parent = parents[id(entry)]
+        siblings = children.get(id(parent), []) if parent is not None else []
+        index = next((i for i, s in enumerate(siblings) if s is entry), -1)
+        updated = _updated(site, entry)
+        document = out.PageDocument(
+            url=entry.url,
+            title=entry.title,
+            layout=_text(entry.data.get("layout")),
+            collection=entry.collection,
+            source=entry.rel,
+            updated=updated,
+            front_matter=_plain(entry.data),
+            breadcrumbs=crumbs,
+            markdown=entry.file.body,
+            html=result.html,
+            toc=result.toc,
+            excerpt=result.excerpt,
+            links=outgoing.get(id(entry), []),
+            backlinks=[
+                out.PageRef(url=p.url, title=p.title)
+                for p in sorted(backlinks[id(entry)].values(), key=lambda p: p.url)
+            ],
+            children=[out.PageRef(url=c.url, title=c.title) for c in children.get(id(entry), [])],
+            previous=_ref(siblings[index - 1]) if index > 0 else None,
+            next=_ref(siblings[index + 1]) if 0 <= index < len(siblings) - 1 else None,
+        )
+        encoded = Encoded.of(document)
+        documents[entry.url] = encoded
+        summaries.append(
+            out.PageSummary(
+                url=entry.url,
+                title=entry.title,
+                layout=_text(entry.data.get("layout")),
+                collection=entry.collection,
+                breadcrumbs=crumbs,
+                excerpt=result.excerpt,
+                updated=updated,
+                etag=encoded.etag,
+            )
+        )
+        search_documents.append(
+            SearchDocument(url=entry.url, title=entry.title or entry.url, text=result.text)
+        )
+
+    programme, phase_by_slug = _programme(site)
+    collections, collection_docs = _collections(site, failing)
+    data = {d.name: Encoded.of(_plain(d.data)) for d in site.data_files if d.data is not None}
+    counts = defaultdict(int, {s: sum(d.severity is s for d in diagnostics) for s in Severity})
+    return PublishedSite(
+        generation=generation,
+        site=site,
+        pages=documents,
+        summaries=summaries,
+        withheld=withheld,
+        navigation=Encoded.of(_navigation(pages, parents, home)),
+        programme=Encoded.of(programme),
+        phases={slug: Encoded.of(phase) for slug, phase in phase_by_slug.items()},
+        collections=collections,
+        collection_docs=collection_docs,
+        data=data,
+        diagnostics=diagnostics,
+        search=SearchIndex.build(search_documents),
+        errors=counts[Severity.ERROR],
+        warnings=counts[Severity.WARNING],
+        rendered=rendered,
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _collections(
+    site: Site, failing: dict[str, list[str]]
+) -> tuple[dict[str, Encoded], dict[tuple[str, str], Encoded]]:
+    collections: dict[str, Encoded] = {}
+    documents: dict[tuple[str, str], Encoded] = {}
+    for name, settings in sorted(site.config.collections.items()):
+        items: list[out.CollectionItem] = []
+        for entry in sorted(site.entries, key=lambda e: e.rel):
+            if entry.collection != name or entry.kind is not EntryKind.DOCUMENT:
+                continue
+            if entry.file is None or failing.get(entry.rel):
+                continue
+            slug = str(entry.data.get("slug") or Path(entry.rel).stem)
+            result = _render(entry)
+            url = entry.url if entry.output is not None else None
+            front_matter = _plain(entry.data)
+            items.append(
+                out.CollectionItem(
+                    slug=slug,
+                    url=url,
+                    title=entry.title,
+                    front_matter=front_matter,
+                    excerpt=result.excerpt,
+                )
+            )
+            documents[(name, slug)] = Encoded.of(
+                out.CollectionDocument(
+                    collection=name,
+                    slug=slug,
+                    url=url,
+                    title=entry.title,
+                    front_matter=front_matter,
+                    markdown=entry.file.body,
+                    html=result.html,
+                )
+            )
+        collections[name] = Encoded.of(
+            out.Collection(name=name, output=settings.output, items=items)
+        )
+    return collections, documents
+
+
+SortKey = Literal["url", "-url", "title", "-title", "updated", "-updated"]
+
+
+def page_listing(
+    published: PublishedSite,
+    layout: str | None = None,
+    collection: str | None = None,
+    under: str | None = None,
+    sort: SortKey = "url",
+    limit: int = 100,
+    offset: int = 0,
+    fields: Sequence[str] | None = None,
+) -> out.PageList:
+    """`/api/pages`: filtered, sorted, one window of it, and the total."""
+    items = [
+        s
+        for s in published.summaries
+        if (layout is None or s.layout == layout)
+        and (collection is None or s.collection == collection)
+        and (under is None or str(s.url).startswith(under))
+    ]
+    key = sort.lstrip("-")
+    items.sort(key=lambda s: (str(getattr(s, key) or ""), str(s.url)), reverse=sort[0] == "-")
+    window = items[offset : offset + limit]
+    if fields is not None:
+        window = [out.PageSummary(**{name: getattr(s, name) for name in fields}) for s in window]
+    return out.PageList(total=len(items), limit=limit, offset=offset, items=window)
+
+
+def diagnostic_report(
+    published: PublishedSite, code: str | None = None, severity: str | None = None
+) -> out.DiagnosticReport:
+    items = [
+        out.DiagnosticOut(
+            path=d.path,
+            line=d.line,
+            column=d.column,
+            code=d.code,
+            name=d.name,
+            severity=d.severity.value,
+            message=d.message,
+        )
+        for d in published.diagnostics
+        if (code is None or d.code.startswith(code.upper()))
+        and (severity is None or d.severity.value == severity)
+    ]
+    return out.DiagnosticReport(generation=published.generation, total=len(items), items=items)
+
+
+def load_published(root: Path, config: LintConfig, generation: int = 1) -> PublishedSite:
+    """Read, lint and publish the site at `root` (every rule but the external check)."""
+    site = load_site(root, config)
+    rules = select_rules(config.select, [*config.ignore, "BC306"])
+    return publish(site, lint(site, rules), generation)

@@ -1,0 +1,75 @@
+"""Hot reload: watch the site's files, re-lint, and swap in a new published site at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from betacontent.config import LintConfig
+from betacontent.published import PublishedSite, load_published
+
+# Folders whose changes are not the site's (caches, the build, version control).
+IGNORED = (".betacontent-cache", ".jekyll-cache", "_site", ".git", ".sass-cache")
+
+
+def _relevant(change: tuple[object, str]) -> bool:
+    parts = Path(change[1]).parts
+    return not any(part in IGNORED for part in parts)
+
+
+class Reloader:
+    """A thread that watches `root` and, after each batch of changes, publishes the site
+    again and hands it to `swap` (a single assignment: readers see one generation)."""
+
+    def __init__(
+        self,
+        root: Path,
+        config: LintConfig,
+        current: Callable[[], PublishedSite],
+        swap: Callable[[PublishedSite], None],
+        report: Callable[[str], None] = print,
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.current = current
+        self.swap = swap
+        self.report = report
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="betacontent-reload", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=5)
+
+    def reload(self) -> PublishedSite:
+        generation = self.current().generation + 1
+        published = load_published(self.root, self.config, generation)
+        self.swap(published)
+        self.report(
+            f"reloaded: generation {generation}, {len(published.pages)} pages published, "
+            f"{len(published.withheld)} withheld, {published.errors} errors, "
+            f"{published.warnings} warnings"
+        )
+        return published
+
+    def _run(self) -> None:
+        from watchfiles import watch
+
+        for changes in watch(
+            self.root,
+            stop_event=self.stop_event,
+            watch_filter=lambda change, path: _relevant((change, path)),
+            debounce=200,
+            step=50,
+            rust_timeout=500,
+            yield_on_timeout=False,
+        ):
+            if changes:
+                try:
+                    self.reload()
+                except Exception as error:  # keep serving the last good site
+                    self.report(f"reload failed, still serving the previous site: {error!r}")
