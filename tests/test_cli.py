@@ -195,3 +195,21 @@ def test_bad_output_folder_and_bad_pyproject_are_usage_errors(run: Run, tmp_path
     (tmp_path / "pyproject.toml").write_text('tool = "x"\n')
     result = run("lint", "--config", str(tmp_path / "pyproject.toml"), cwd=tmp_path)
     assert "Traceback" not in result.stderr
+
+
+def test_serve_strict_refuses_a_site_with_errors(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "index.md").write_text("---\ntitle: A\ntitle: B\nlayout: x\n---\n")
+    result = run("serve", str(tmp_path), "--strict", "--port", "0")
+    assert result.returncode == 1
+    assert "BC102" in result.stdout and "--strict" in result.stderr
+
+
+def test_export_writes_the_api_documents(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    result = run("export", "content", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "api" / "phases.json").is_file()
+    assert (out / "api" / "pages" / "approche" / "index.json").is_file()
+    again = run("export", "content", str(out))  # replaces the previous export whole
+    assert again.returncode == 0 and not list(tmp_path.glob(".export.*"))

@@ -109,7 +109,6 @@ def default_liquid(tag: str) -> str:
     """The value of a Liquid tag when no hook is given: `{{ site.url }}` and
     `{{ site.baseurl }}` render as "" (root-relative links keep working), any other tag is
     dropped. A hook may fall back on it."""
-    del tag  # site.url and site.baseurl are "" for the API, and other tags are unknown here
     return ""
 
 
@@ -394,8 +393,11 @@ class _Job:
 
     def highlight_only(self, content: str) -> _Span | None:
         """The `{% highlight %}` block a paragraph consists of, if it is one."""
-        found = {self.segments[int(m.group(1))].span for m in self.placeholder.finditer(content)}
-        if len(found) != 1 or self.placeholder.sub("", content).strip(_ASCII_SPACE):
+        segments = [self.segments[int(m.group(1))] for m in self.placeholder.finditer(content)]
+        found = {segment.span for segment in segments}
+        if len(found) != 1 or not any(segment.first for segment in segments):
+            return None
+        if self.placeholder.sub("", content).strip(_ASCII_SPACE):
             return None
         span = self.spans[found.pop()]
         return span if span.kind == "highlight" else None
@@ -637,6 +639,8 @@ class _Job:
             have = {_text_line(t) for t in tokens if t.type == "heading_open"}
             changed: list[Token] | None = None
             for line in sorted(self.headings - have):
+                if self._inside_liquid(line):
+                    continue  # Jekyll outputs no heading there (anchors reads the Liquid)
                 changed = self._recover_one(md, env, tokens, line)
                 if changed is not None:
                     break
@@ -644,6 +648,11 @@ class _Job:
                 break
             tokens = changed
         return tokens
+
+    def _inside_liquid(self, line: int) -> bool:
+        """Whether the line is inside a Liquid span (a `{% comment %}` block...)."""
+        match = self.placeholder.match(self.lines[line].lstrip(" \t")) if self.segments else None
+        return match is not None and not self.segments[int(match.group(1))].first
 
     def _underline(self, line: int) -> str | None:
         if 0 <= line < len(self.lines) and _UNDERLINE.fullmatch(self.lines[line]):
