@@ -10,7 +10,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,7 +65,6 @@ class PublishedSite:
     search: SearchIndex
     errors: int = 0
     warnings: int = 0
-    rendered: dict[str, Rendered] = field(default_factory=dict, repr=False)
 
 
 def _ref(entry: Entry | None) -> out.PageRef | None:
@@ -272,14 +271,12 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
     for kids in children.values():
         kids.sort(key=lambda e: e.url)
 
-    rendered: dict[str, Rendered] = {}
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
     for entry in sorted(pages, key=lambda e: e.url):
         assert entry.file is not None
         result = _render(entry)
-        rendered[entry.url] = result
         crumbs = [
             out.Crumb(title=t.crumb.title, link=t.crumb.link, page=_ref(t.page))
             for t in crumb_targets(site, entry) or []
@@ -348,7 +345,6 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
         search=SearchIndex.build(search_documents),
         errors=counts[Severity.ERROR],
         warnings=counts[Severity.WARNING],
-        rendered=rendered,
     )
 
 

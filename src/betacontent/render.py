@@ -21,7 +21,8 @@ What is rendered, and how it departs from plain markdown-it:
   of an `{% if %}` are kept, `{% include %}` outputs nothing). `{% comment %}` blocks and
   kramdown's `{::comment}` output nothing; `{% raw %}...{% endraw %}` keeps its content
   verbatim (Liquid included, as Jekyll does); `{% highlight lang %}` blocks become code blocks.
-  A tag's value is inline: a hook returning several paragraphs gets them in one.
+  A tag's value is inline: a hook returning several paragraphs gets them in one. A heading with
+  Liquid in its text gets the linter's id, which `anchors` computes from the Liquid as written.
 - kramdown syntax: `{#id}` after a heading's text and block IALs (`{: #id .class}` lines) are
   not rendered; their ids go to the heading, paragraph, list, quote or table they name; span
   IALs after an element (`[x](u){: #id}`) give it their id. `## Titre {: #id}` is text for
@@ -34,9 +35,10 @@ What is rendered, and how it departs from plain markdown-it:
   element (`<div>`, blank line, `## x`, blank line, `</div>`) is Markdown for markdown-it but raw
   text for kramdown; such headings are rendered without an id, as kramdown has none there.
   Markdown on the same line as the `markdown="1"` start tag stays raw.
-- An unclosed code fence is text, and what follows it is Markdown (kramdown has no code block
-  there); headings kramdown sees where markdown-it sees none (a setext underline below a list
-  item, `<br>` above `===`...) are made headings.
+- An unclosed code fence or HTML comment is text, and what follows it is Markdown (kramdown
+  has no code block or comment there); other headings kramdown sees where markdown-it sees none
+  (a setext underline below a list item, `<br>` above `===`...) are made headings, found from
+  `anchors.page_anchors` (except inside a Liquid span: Jekyll has no heading there).
 - Not supported: kramdown footnotes (`[^1]`), abbreviations, definition lists, `{::options}`.
 """
 
@@ -885,8 +887,10 @@ def render_markdown(
     toc_levels: tuple[int, int] = (2, 4),
 ) -> Rendered:
     """A page's Markdown body (front matter removed) as HTML, with its table of contents (the
-    headings of levels `toc_levels`, inclusive, that have an id), its plain text and excerpt.
-    `liquid` gives the output of each Liquid tag (default: `default_liquid`)."""
+    headings of levels `toc_levels`, inclusive, that have an id and some text), its plain text
+    and excerpt (the first non-empty paragraph's text, "" without one). `liquid` gives the
+    output of each Liquid tag (default: `default_liquid`). Deterministic: the same body and
+    hook give the same result."""
     job = _Job(body, liquid or default_liquid, _NO_HTML_BLOCKS)
     source = job.prepare()
     job.analyse()
