@@ -656,6 +656,14 @@ class _Job:
         match = self.placeholder.match(self.lines[line].lstrip(" \t")) if self.segments else None
         return match is not None and not self.segments[int(match.group(1))].first
 
+    def _in_comment(self, block: Token, a: int, line: int) -> bool:
+        """Whether `line` is inside an HTML comment of an HTML block starting at `a` (anchors
+        sees headings there, kramdown does not)."""
+        if block.type != "html_block":
+            return False
+        before = "\n".join(self.lines[a:line])
+        return before.rfind("<!--") > before.rfind("-->")
+
     def _underline(self, line: int) -> str | None:
         if 0 <= line < len(self.lines) and _UNDERLINE.fullmatch(self.lines[line]):
             return self.lines[line][0]
@@ -692,7 +700,8 @@ class _Job:
             if opening.map is None or opening.level != 0:
                 continue
             a, b = opening.map
-            if a < line < b:  # kramdown's heading starts inside this block
+            if a < line < b and not self._in_comment(opening, a, line):
+                # kramdown's heading starts inside this block
                 head = self.restructure(md, env, self.reparse(md, env, a, line))
                 tail, end = self.read(md, env, line, b)
                 return tokens[:first] + head + tail + _from_line(tokens, blocks, number, end)
