@@ -36,7 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -166,8 +166,12 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.
 @dataclass
 class Reply:
     status: int
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
     body: bytes
+
+
+def _lower(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in items}
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 5.0) -> Reply:
@@ -176,9 +180,9 @@ def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 5.0)
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            return Reply(response.status, dict(response.headers.items()), response.read())
+            return Reply(response.status, _lower(response.headers.items()), response.read())
     except urllib.error.HTTPError as error:  # 304 and 4xx land here
-        return Reply(error.code, dict(error.headers.items()), error.read())
+        return Reply(error.code, _lower(error.headers.items()), error.read())
 
 
 def wait_ready(server: Managed, url: str, clock: Clock, timeout: float) -> float:
@@ -460,10 +464,10 @@ def verify(name: str, base: str, site: Site) -> str:
             f"{name}: GET {url}: {len(reply.body)} bytes differ from the export's "
             f"{len(site.page_bytes)}: the comparison would not be fair"
         )
-    kind = reply.headers.get("Content-Type", "")
+    kind = reply.headers.get("content-type", "")
     if not kind.startswith("application/json"):
         raise BenchError(f"{name}: Content-Type {kind!r}, not application/json")
-    etag = reply.headers.get("ETag")
+    etag = reply.headers.get("etag")
     if not etag:
         raise BenchError(f"{name}: no ETag")
     again = fetch(url, {"If-None-Match": etag})

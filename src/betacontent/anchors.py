@@ -29,6 +29,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
+from betacontent.markdown import mask_liquid
+
 __all__ = ["Anchor", "gfm_id", "heading_ids", "page_anchors", "typographic"]
 
 AnchorKind = Literal["heading", "explicit", "html"]
@@ -404,6 +406,9 @@ class _Page:
         text = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
         self.text = text
         self.lines = text.split("\n")
+        # Block structure is read with Liquid masked, as the linter's parser reads it: the
+        # inside of `{% comment %}` or `{% highlight %}` is no Markdown.
+        self.masked_lines = mask_liquid(text)[0].split("\n")
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line) + 1)
@@ -473,7 +478,7 @@ class _Page:
     def _sub(self, lo: int, hi: int) -> _Stream:
         """markdown-it's reading of lines [lo, hi), or of [lo, end) when a code fence or an HTML
         comment, script... that starts there would run past `hi`."""
-        stream = _Stream(_BLOCKS.parse("\n".join(self.lines[lo:hi]) + "\n"), lo, hi)
+        stream = _Stream(_BLOCKS.parse("\n".join(self.masked_lines[lo:hi]) + "\n"), lo, hi)
         last = stream.blocks[-1] if stream.blocks else None
         if hi < len(self.lines) and last is not None and last.b >= hi:
             token = stream.tokens[last.first]
@@ -482,7 +487,9 @@ class _Page:
             )
             if cut:
                 end = len(self.lines)
-                stream = _Stream(_BLOCKS.parse("\n".join(self.lines[lo:end]) + "\n"), lo, end)
+                stream = _Stream(
+                    _BLOCKS.parse("\n".join(self.masked_lines[lo:end]) + "\n"), lo, end
+                )
         return stream
 
     def _html_ids(self, fragment: str, line: int, column: int) -> None:
