@@ -50,7 +50,23 @@ HOST = "127.0.0.1"  # never anything else
 API_PAGES = "/api/pages"
 DEFAULT_PAGE = "/devenir-intrapreneur/decouvrir-le-role-d-intrapreneur"
 SEED = 42
-SERVERS = ("uvicorn", "uvicorn-std", "granian")
+SERVERS = ("uvicorn", "uvicorn-nodelay", "uvicorn-std", "granian")
+# uvicorn --workers N binds the listener with proto 0, so asyncio never sets TCP_NODELAY on the
+# connections it accepts (Kludex/uvicorn#3149): a response written as headers then body waits
+# for the client's delayed ACK, ~40 ms. This shim gives the listener IPPROTO_TCP, as the open
+# fix does, to measure uvicorn itself; it changes nothing else.
+UVICORN_NODELAY = """\
+import socket, sys
+import uvicorn.config, uvicorn.main
+bind = uvicorn.config.Config.bind_socket
+def bind_socket(self):
+    sock = bind(self)
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+        return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
+    return sock
+uvicorn.config.Config.bind_socket = bind_socket
+sys.exit(uvicorn.main.main())
+"""
 STOP_TIMEOUT = 10.0
 
 
@@ -202,6 +218,44 @@ def wait_ready(server: Managed, url: str, clock: Clock, timeout: float) -> float
     raise BenchError(
         f"{server.name}: {url} not answering after {timeout:.0f} s:\n{server.output()}"
     )
+
+
+# --- CPU accounting: how much of the machine other processes took during a run -------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuSnapshot:
+    at: float
+    busy: float  # seconds of CPU the whole machine spent busy (/proc/stat)
+    ours: float  # seconds of CPU of the target's process group and of our waited children
+
+
+def cpu_snapshot(pgid: int | None) -> CpuSnapshot:
+    """Linux /proc accounting; zeros where it is not readable."""
+    busy = 0.0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+        busy = (user + nice + system + irq + softirq + steal) / _TICK
+    ours = 0.0
+    if pgid is not None:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                after = stat.read_text().rsplit(")", 1)[1].split()
+                if int(after[2]) == pgid:  # field 5, pgrp
+                    ours += (int(after[11]) + int(after[12])) / _TICK  # utime, stime
+    children = os.times()
+    ours += children.children_user + children.children_system + children.user + children.system
+    return CpuSnapshot(time.monotonic(), busy, ours)
+
+
+def other_cpu(before: CpuSnapshot, after: CpuSnapshot) -> float:
+    """The share of all CPUs used by processes outside this run between two snapshots."""
+    capacity = (after.at - before.at) * (os.cpu_count() or 1)
+    other = (after.busy - before.busy) - (after.ours - before.ours)
+    return max(0.0, other / capacity) if capacity > 0 else 0.0
 
 
 # --- wrk ------------------------------------------------------------------------------------
@@ -358,8 +412,9 @@ def version(dist: str) -> str | None:
 def server_argv(server: str, port: int, workers: int, extra: Sequence[str]) -> list[str]:
     python = sys.executable
     common = ["--host", HOST, "--port", str(port), "--workers", str(workers)]
-    if server in ("uvicorn", "uvicorn-std"):
-        argv = [python, "-m", "uvicorn", "betacontent.api:create_app", "--factory", *common]
+    if server.startswith("uvicorn"):
+        launch = ["-c", UVICORN_NODELAY] if server == "uvicorn-nodelay" else ["-m", "uvicorn"]
+        argv = [python, *launch, "betacontent.api:create_app", "--factory", *common]
         argv += ["--log-level", "warning", "--no-access-log"]
         if server == "uvicorn-std":
             argv += ["--http", "httptools", "--loop", "uvloop"]
@@ -374,11 +429,12 @@ def server_argv(server: str, port: int, workers: int, extra: Sequence[str]) -> l
 def server_details(server: str, extra: Sequence[str]) -> dict[str, Any]:
     """What the server's `auto` choices resolve to in this environment."""
     uvloop = has_module("uvloop")
-    if server == "uvicorn":
+    if server in ("uvicorn", "uvicorn-nodelay"):
         return {
             "version": version("uvicorn"),
             "http": "httptools" if has_module("httptools") else "h11",
             "loop": "uvloop" if uvloop else "asyncio",
+            "listener": "IPPROTO_TCP (bench shim)" if server == "uvicorn-nodelay" else "as is",
         }
     if server == "uvicorn-std":
         return {"version": version("uvicorn"), "http": "httptools", "loop": "uvloop"}
@@ -448,6 +504,7 @@ class Row:
     target: str
     scenario: str  # "200" or "304"
     load: Load
+    other_cpu: float  # share of the machine's CPU used by processes not of this run
     ratio: float | None = None  # req/s over nginx's, same scenario
     p99_ratio: float | None = None
 
@@ -476,7 +533,9 @@ def verify(name: str, base: str, site: Site) -> str:
     return etag
 
 
-def measure(name: str, base: str, site: Site, args: argparse.Namespace, clock: Clock) -> list[Row]:
+def measure(
+    name: str, pgid: int, base: str, site: Site, args: argparse.Namespace, clock: Clock
+) -> list[Row]:
     etag = verify(name, base, site)
     url = base + API_PAGES + site.page
     rows = []
@@ -485,7 +544,9 @@ def measure(name: str, base: str, site: Site, args: argparse.Namespace, clock: C
             continue
         if args.warmup > 0:
             wrk(url, args, args.warmup, header, clock)
+        before = cpu_snapshot(pgid)
         load = wrk(url, args, args.duration, header, clock)
+        other = other_cpu(before, cpu_snapshot(pgid))
         if load.errors:
             print(f"  warning: {name} {scenario}: {load.errors} errors", file=sys.stderr)
         if scenario == "304" and load.bytes_per_request >= len(site.page_bytes):
@@ -493,11 +554,12 @@ def measure(name: str, base: str, site: Site, args: argparse.Namespace, clock: C
         if scenario == "200" and load.bytes_per_request < len(site.page_bytes):
             raise BenchError(f"{name}: the 200 run read less than the body per request")
         print(
-            f"  {name:<12} {scenario}: {load.requests_per_s:>10,.0f} req/s  "
-            f"p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  ({clock.elapsed():.0f} s)",
+            f"  {name:<15} {scenario}: {load.requests_per_s:>10,.0f} req/s  "
+            f"p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  "
+            f"(other processes: {other:.0%} CPU; {clock.elapsed():.0f} s)",
             flush=True,
         )
-        rows.append(Row(name, scenario, load))
+        rows.append(Row(name, scenario, load, round(other, 3)))
     return rows
 
 
@@ -528,24 +590,46 @@ def table(rows: list[Row]) -> str:
 
 
 def verdict(rows: list[Row], servers: Sequence[str]) -> list[str]:
-    """Which ASGI server is faster, scenario by scenario."""
+    """Which ASGI server is fastest, scenario by scenario, against each of the others."""
     lines = []
     for scenario in ("200", "304"):
         runs = sorted(
             (r for r in rows if r.scenario == scenario and r.target in servers),
             key=lambda r: -r.load.requests_per_s,
         )
-        if len(runs) < 2:
-            continue
-        best, other = runs[0], runs[1]
-        gain = best.load.requests_per_s / other.load.requests_per_s - 1
-        p99 = best.load.p99_ms / other.load.p99_ms - 1
-        lines.append(
-            f"{scenario}: {best.target} is faster than {other.target}: "
-            f"{gain:+.0%} req/s ({best.load.requests_per_s:,.0f} vs "
-            f"{other.load.requests_per_s:,.0f}), p99 {p99:+.0%} "
-            f"({best.load.p99_ms:.2f} vs {other.load.p99_ms:.2f} ms)"
-        )
+        best = runs[0] if runs else None
+        for other in runs[1:]:
+            assert best is not None
+            gain = best.load.requests_per_s / other.load.requests_per_s - 1
+            p99 = best.load.p99_ms / other.load.p99_ms - 1
+            lines.append(
+                f"{scenario}: {best.target} is faster than {other.target}: "
+                f"{gain:+.0%} req/s ({best.load.requests_per_s:,.0f} vs "
+                f"{other.load.requests_per_s:,.0f}), p99 {p99:+.0%} "
+                f"({best.load.p99_ms:.2f} vs {other.load.p99_ms:.2f} ms)"
+            )
+    return lines
+
+
+def warnings(rows: list[Row]) -> list[str]:
+    """Signatures that make a number measure something else than the server's speed."""
+    lines = []
+    by = {(r.target, r.scenario): r.load for r in rows}
+    for (target, scenario), load in by.items():
+        if load.errors:
+            lines.append(f"{target} {scenario}: {load.errors} socket errors or bad statuses")
+        small = by.get((target, "304"))
+        if (
+            scenario == "200"
+            and small
+            and 35 <= load.p50_ms <= 50
+            and small.p50_ms * 4 < load.p50_ms
+        ):
+            lines.append(
+                f"{target} 200: p50 {load.p50_ms:.1f} ms against {small.p50_ms:.1f} ms for a 304 "
+                "on the same server: the signature of Nagle × delayed ACK (TCP_NODELAY off), "
+                "~40 ms per response written in two parts"
+            )
     return lines
 
 
@@ -596,6 +680,7 @@ def write_results(
                 "scenario": r.scenario,
                 "ratio_to_nginx": r.ratio,
                 "p99_ratio_to_nginx": r.p99_ratio,
+                "other_cpu_share": r.other_cpu,
                 **{k: v for k, v in asdict(r.load).items() if k != "raw"},
                 "bytes_per_request": round(r.load.bytes_per_request, 1),
                 "wrk_output": r.load.raw,
@@ -617,7 +702,10 @@ def write_results(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s after "
         f"{args.warmup:g} s of warm-up; {args.workers} worker(s) per server; "
         f"304 = `If-None-Match` with the target's own ETag.\n\n"
-        f"{table(rows)}\n\n" + "".join(f"- {line}\n" for line in verdicts) + "\n"
+        f"{table(rows)}\n\n"
+        + "".join(f"- {line}\n" for line in verdicts)
+        + "".join(f"- warning: {line}\n" for line in context["warnings"])
+        + "\n"
         f"Targets:\n\n{targets}\n\nVersions: "
         + ", ".join(f"{k} {v}" for k, v in context["versions"].items())
         + "\n"
@@ -715,6 +803,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as error:
         print(f"load: {error}", file=sys.stderr)
         return 2
+    first = cpu_snapshot(None)
+    time.sleep(1)
+    idle = other_cpu(first, cpu_snapshot(None))
+    if idle > 0.1:
+        print(
+            f"load: warning: other processes use {idle:.0%} of the CPUs before starting: "
+            "they will add noise",
+            file=sys.stderr,
+        )
     started: list[Managed] = []
     rows: list[Row] = []
     commands: dict[str, str] = {}
@@ -738,7 +835,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base = f"http://{HOST}:{port}"
                 startup["nginx"] = wait_ready(nginx, base + API_PAGES + site.page, clock, 20)
                 commands["nginx"] = " ".join(nginx.argv)
-                rows += measure("nginx", base, site, args, clock)
+                rows += measure("nginx", nginx.process.pid, base, site, args, clock)
                 nginx.stop()
             for server in args.servers:
                 port = free_port()
@@ -747,10 +844,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 env = {**os.environ, "BETACONTENT_SITE": str(site.root)}
                 process = start(server, argv_server, work / f"{server}.log", env)
                 started.append(process)
-                commands[server] = f"BETACONTENT_SITE={site.root} " + " ".join(argv_server)
+                shown = [
+                    a if a != UVICORN_NODELAY else "<UVICORN_NODELAY shim>" for a in argv_server
+                ]
+                commands[server] = f"BETACONTENT_SITE={site.root} " + " ".join(shown)
                 base = f"http://{HOST}:{port}"
                 startup[server] = wait_ready(process, base + "/health", clock, args.start_timeout)
-                rows += measure(server, base, site, args, clock)
+                rows += measure(server, process.process.pid, base, site, args, clock)
                 process.stop()
                 if process.output().strip():
                     print(f"  {server} log:\n{process.output(1500)}", file=sys.stderr)
@@ -762,15 +862,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             process.stop()
     add_ratios(rows)
     verdicts = verdict(rows, args.servers)
+    flagged = warnings(rows)
     print()
     print(table(rows))
     print()
     for line in verdicts:
         print(line)
+    for line in flagged:
+        print(f"warning: {line}")
     context = {
         "git": git_commit(),
         "machine": {
             "cpus": os.cpu_count(),
+            "other_cpu_share_at_start": round(idle, 3),
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
@@ -785,6 +889,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "servers": {s: server_details(s, args.granian_opt) for s in args.servers},
         "startup_s": {k: round(v, 2) for k, v in startup.items()},
         "commands": commands,
+        "warnings": flagged,
         "elapsed_s": round(clock.elapsed(), 1),
     }
     if not args.no_save:

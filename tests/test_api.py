@@ -266,6 +266,11 @@ def test_openapi_schema_comes_from_the_structs(client: TestClient[Litestar]) -> 
         "PageDocument" in components and "breadcrumbs" in components["PageDocument"]["properties"]
     )
     assert client.get("/schema").status_code == 200
+    page = schema["paths"]["/api/pages/{path}"]["get"]["responses"]
+    assert {"200", "301", "304", "400", "404"} <= set(page)
+    problem = page["404"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
+    assert "codes" in components["Problem"]["properties"]
 
 
 @pytest.fixture
@@ -331,3 +336,22 @@ def test_export_is_byte_identical_to_the_live_api(
         assert response.content == body, live
         checked += 1
     assert checked == count - 1
+
+
+def test_reload_keeps_serving_when_the_configuration_breaks(broken_site: Path) -> None:
+    config = _config(broken_site)
+    app = create_app(load_published(broken_site, config))
+    holder = app.state.holder
+    lines: list[str] = []
+    reloader = Reloader(broken_site, config, lambda: holder.published, holder.swap, lines.append)
+    site_config = broken_site / "_config.yml"
+    good = site_config.read_text("utf-8")
+    site_config.write_text(good + "\ndefaults: [\n", "utf-8")
+    assert reloader.reload().generation == 1
+    assert "still serving generation 1" in lines[-1]
+    site_config.write_text(good, "utf-8")
+    (broken_site / "betacontent.toml").write_text("[breadcrumbs]\nlast-crumb-lnk = 1\n")
+    assert reloader.reload().generation == 1
+    assert "last-crumb-lnk" in lines[-1]
+    (broken_site / "betacontent.toml").unlink()
+    assert reloader.reload().generation == 2

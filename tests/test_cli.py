@@ -211,5 +211,10 @@ def test_export_writes_the_api_documents(run: Run, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (out / "api" / "phases.json").is_file()
     assert (out / "api" / "pages" / "approche" / "index.json").is_file()
-    again = run("export", "content", str(out))  # replaces the previous export whole
-    assert again.returncode == 0 and not list(tmp_path.glob(".export.*"))
+    (out / "keep.txt").write_text("mine")
+    again = run("export", "content", str(out))  # replaces OUT/api whole, and only it
+    assert again.returncode == 0 and (out / "keep.txt").read_text() == "mine"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert oct((out / "api").stat().st_mode & 0o777) == oct(0o755)
+    refused = run("export", "content", ".")  # the folder holding the site
+    assert refused.returncode == 2 and "holds the site" in refused.stderr

@@ -8,13 +8,14 @@ The published site is swapped whole on reload, so a request sees one generation 
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urljoin
 
 import msgspec
 from litestar import Litestar, Request, Response, route
@@ -23,6 +24,7 @@ from litestar.datastructures import MutableScopeHeaders, State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.types import Message, Scope
@@ -39,7 +41,7 @@ from betacontent.published import (
     load_published,
     page_listing,
 )
-from betacontent.site_index import EntryKind
+from betacontent.rules.common import final_page
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -61,12 +63,13 @@ class Holder:
             self.published = published
 
     def gzipped(self, encoded: Encoded) -> bytes:
+        """The gzip of a document of the loaded site, made once (the documents are finite:
+        per-request documents are compressed without being kept)."""
         cache = self._gzipped
         body = cache.get(encoded.etag)
         if body is None:
             body = gzip.compress(encoded.body, compresslevel=6, mtime=0)
-            if len(cache) < 50_000:
-                cache[encoded.etag] = body
+            cache[encoded.etag] = body
         return body
 
 
@@ -87,15 +90,29 @@ def _matches(header: str | None, etag: str) -> bool:
     return False
 
 
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header admits gzip (`gzip;q=0` refuses it)."""
+    for item in (header or "").lower().split(","):
+        name, _, parameters = item.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            quality = parameters.strip().removeprefix("q=")
+            try:
+                return not parameters or float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
 def send(
-    request: Request[Any, Any, Any], encoded: Encoded, media_type: str = JSON
+    request: Request[Any, Any, Any], encoded: Encoded, *, loaded: bool = True
 ) -> Response[Any]:
-    """A document with its ETag: 304 when the client has it, gzipped when worth it."""
+    """A document with its ETag: 304 when the client has it, gzipped when worth it.
+    `loaded`: a document made when the site was loaded, whose gzip is worth keeping."""
     holder = _holder(request.app.state)
     headers = {"ETag": encoded.etag, "Cache-Control": holder.settings.cache_control}
     body = encoded.body
-    compress = len(body) >= holder.settings.gzip_min_size and "gzip" in request.headers.get(
-        "accept-encoding", ""
+    compress = len(body) >= holder.settings.gzip_min_size and accepts_gzip(
+        request.headers.get("accept-encoding")
     )
     if len(body) >= holder.settings.gzip_min_size:
         headers["Vary"] = "Accept-Encoding"
@@ -104,9 +121,9 @@ def send(
     if _matches(request.headers.get("if-none-match"), encoded.etag):
         return Response(content=b"", status_code=304, headers=headers)
     if compress:
-        body = holder.gzipped(encoded)
+        body = holder.gzipped(encoded) if loaded else gzip.compress(body, 6, mtime=0)
         headers["Content-Encoding"] = "gzip"
-    return Response(content=body, status_code=200, media_type=media_type, headers=headers)
+    return Response(content=body, status_code=200, media_type=JSON, headers=headers)
 
 
 def problem(status: int, title: str, **details: Any) -> Response[Any]:
@@ -114,9 +131,27 @@ def problem(status: int, title: str, **details: Any) -> Response[Any]:
     return Response(content=body, status_code=status, media_type=PROBLEM)
 
 
+def _problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=out.Problem,
+        description=description,
+        media_type=PROBLEM,
+        generate_examples=False,
+    )
+
+
+RESPONSES: dict[int, ResponseSpec] = {
+    304: ResponseSpec(None, description="Not modified: the `If-None-Match` ETag is current"),
+    400: _problem_spec("A bad query parameter, named in `parameter`"),
+    404: _problem_spec("Nothing here, or a page withheld for its errors (`codes`)"),
+}
+
+
 def read(path: str, **options: Any) -> HTTPRouteHandler:
-    """A route for GET and HEAD (HEAD: the same headers, no body)."""
-    return route(path, http_method=["GET", "HEAD"], **options)
+    """A route for GET and HEAD (HEAD: the same headers, no body), with the problem+json
+    answers documented."""
+    responses = {**RESPONSES, **options.pop("responses", {})}
+    return route(path, http_method=["GET", "HEAD"], responses=responses, **options)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -137,8 +172,12 @@ async def list_pages(
     if _raw_path(request).endswith("/"):
         return await _page_at(request, "/")
     chosen: tuple[str, ...] | None = None
-    if fields:
+    if fields is not None:
         chosen = tuple(name.strip() for name in fields.split(",") if name.strip())
+        if not chosen:
+            return problem(
+                400, "Bad query parameter", detail="`fields` names no field", parameter="fields"
+            )
         unknown = [name for name in chosen if name not in out.SUMMARY_FIELDS]
         if unknown:
             return problem(
@@ -149,16 +188,24 @@ async def list_pages(
             )
     published = _holder(request.app.state).published
     listing = page_listing(published, layout, collection, under, sort, limit, offset, chosen)
-    return send(request, Encoded.of(listing))
+    return send(request, Encoded.of(listing), loaded=False)
 
 
-@read(API_PAGES + "/{path:path}", summary="One page by URL")
+@read(
+    API_PAGES + "/{path:path}",
+    summary="One page by URL",
+    responses={301: ResponseSpec(None, description="A redirect: `Location` is its target")},
+)
 async def get_page(
     request: Request[Any, Any, Any], path: FromPath[str]
 ) -> Response[out.PageDocument]:
     """A page found as the web server finds it (`/x`, `/x/`, `/x.html`); a redirect answers
     301 to the API URL of its target; a page with errors answers 404 naming them."""
-    return await _page_at(request, _raw_path(request)[len(API_PAGES) :] or "/")
+    slash = "/" if _raw_path(request).endswith("/") and not path.endswith("/") else ""
+    return await _page_at(request, quote(path, safe=_SAFE) + slash)
+
+
+_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 def _raw_path(request: Request[Any, Any, Any]) -> str:
@@ -180,10 +227,8 @@ async def _page_at(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     if resolution is None:
         return problem(404, "No such page", instance=url)
     entry = resolution.entry
-    if entry.kind is EntryKind.REDIRECT and entry.redirect_to:
-        return _redirect(entry.redirect_to)
-    if entry.redirect_to:  # a page that is itself a redirect (`redirect_to`)
-        return _redirect(entry.redirect_to)
+    if entry.redirect_to:  # a redirect page, or a page that is itself a redirect
+        return _redirect(request, entry.rel, entry.redirect_to)
     codes = published.withheld.get(entry.url)
     if codes is not None:
         return problem(
@@ -199,9 +244,24 @@ async def _page_at(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     return send(request, encoded)
 
 
-def _redirect(target: str) -> Response[Any]:
-    location = target if "://" in target else API_PAGES + target
-    return Response(content=b"", status_code=301, headers={"Location": location})
+def _redirect(request: Request[Any, Any, Any], source: str, target: str) -> Response[Any]:
+    """301 to the API URL of an internal target (resolved as the server would), or to an
+    external URL; `Location` percent-encoded."""
+    holder = _holder(request.app.state)
+    published = holder.published
+    if "://" in target or target.startswith("//"):
+        location = target
+    else:
+        base = published.site.entry_for(source)
+        absolute = target if target.startswith("/") else urljoin(base.url if base else "/", target)
+        resolution = published.site.lookup(absolute)
+        landing = final_page(published.site, resolution) if resolution else None
+        location = API_PAGES + (landing.url if landing else absolute)
+    headers = {
+        "Location": quote(location, safe="/:@!$&'()*+,;=-._~%?#"),
+        "Cache-Control": holder.settings.cache_control,
+    }
+    return Response(content=b"", status_code=301, headers=headers)
 
 
 # --- the rest --------------------------------------------------------------------------------
@@ -221,7 +281,11 @@ async def phases(request: Request[Any, Any, Any]) -> Response[out.Programme]:
 
 @read("/api/phases/{slug:str}", summary="One phase")
 async def phase(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[out.Phase]:
-    encoded = _holder(request.app.state).published.phases.get(slug)
+    published = _holder(request.app.state).published
+    encoded = published.phases.get(slug)
+    codes = published.phases_withheld.get(slug)
+    if codes is not None:
+        return problem(404, "Phase withheld", detail=f"errors: {', '.join(codes)}", codes=codes)
     if encoded is None:
         return problem(404, "No such phase", instance=slug)
     return send(request, encoded)
@@ -277,7 +341,7 @@ async def search(
         for h in hits
     ]
     results = out.SearchResults(query=q, total=total, limit=limit, offset=offset, items=items)
-    return send(request, Encoded.of(results))
+    return send(request, Encoded.of(results), loaded=False)
 
 
 @read("/api/diagnostics", summary="The lint report")
@@ -287,7 +351,7 @@ async def diagnostics(
     severity: FromQuery[Literal["error", "warning", "info"] | None] = None,
 ) -> Response[out.DiagnosticReport]:
     report = diagnostic_report(_holder(request.app.state).published, code, severity)
-    return send(request, Encoded.of(report))
+    return send(request, Encoded.of(report), loaded=False)
 
 
 @read("/health", summary="Liveness")
@@ -319,6 +383,14 @@ HANDLERS = [
 
 
 # --- the application -------------------------------------------------------------------------
+
+
+LOG = logging.getLogger("betacontent.api")
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    LOG.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Internal error", instance=request.url.path)
 
 
 def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -359,6 +431,7 @@ def create_app(
         root = find_site_root(Path(os.environ.get("BETACONTENT_SITE", "content")))
         config = load_config(find_config(root))
         published = load_published(root, config)
+        settings = settings or config.serve
     settings = settings or ServeSettings()
     holder = Holder(published, settings)
     return Litestar(
@@ -374,6 +447,7 @@ def create_app(
             NotFoundException: _not_found,
             ValidationException: _validation_error,
             HTTPException: _http_error,
+            Exception: _internal_error,
         },
         openapi_config=OpenAPIConfig(
             title="betacontent",

@@ -235,14 +235,18 @@ def serve_command(
 @click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def export_command(site: Path | None, out: Path) -> None:
-    """Write the API's documents under OUT as static files (the same bytes as the API)."""
-    from betacontent.export import export
+    """Write the API's documents under OUT/api/ as static files (the same bytes as the API).
+
+    OUT/api/ is replaced whole; nothing else in OUT is touched."""
+    from betacontent.export import ExportError, export
     from betacontent.published import load_published
 
     root, config = _site_and_config(site)
     published = load_published(root, config)
     try:
         count = export(published, out)
+    except ExportError as error:
+        raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"cannot write {out}: {error.strerror}") from None
     click.echo(f"{out}: {count} files; {_published_summary(published)}")

@@ -1,8 +1,8 @@
 """Write the API's documents as static files, byte for byte what the live API answers.
 
-Each file has a live URL: `api/pages/approche/index.json` is `GET /api/pages/approche/`.
-The export is written to a temporary folder next to the destination, then moved into place:
-a destination is never left half-written.
+Each file has a live URL: `OUT/api/pages/approche/index.json` is `GET /api/pages/approche/`.
+Only `OUT/api/` is written: it is built in a temporary folder beside it, then swapped in
+whole, so it is never half-written and nothing else in OUT is touched.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import msgspec
 
@@ -21,8 +22,9 @@ LISTING_PAGE = 1000  # the largest `limit` /api/pages accepts
 
 def page_file(url: str) -> str:
     """The export file of a page URL: `/` -> `api/pages/index.json`, `/a/` ->
-    `api/pages/a/index.json`, `/a/b` -> `api/pages/a/b.json`."""
-    path = url.lstrip("/")
+    `api/pages/a/index.json`, `/a/b` -> `api/pages/a/b.json`; percent-encoding decoded, as
+    a static server decodes the request path before looking for the file."""
+    path = unquote(url).lstrip("/")
     if not path or path.endswith("/"):
         return f"api/pages/{path}index.json"
     return f"api/pages/{path}.json"
@@ -55,24 +57,32 @@ def documents(published: PublishedSite) -> Iterator[tuple[str, str | None, bytes
     yield "api/search-index.json", None, index
 
 
+class ExportError(ValueError):
+    """A destination that would overwrite the site."""
+
+
 def export(published: PublishedSite, destination: Path) -> int:
-    """Write every document under `destination` (replaced whole); returns the file count."""
+    """Write every document under `destination/api/` (replaced whole); returns the count."""
     destination = destination.resolve()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    root = published.site.root.resolve()
+    if destination == root or root.is_relative_to(destination):
+        raise ExportError(f"{destination} holds the site itself; choose another folder")
+    destination.mkdir(parents=True, exist_ok=True)
+    target = destination / "api"
+    staging = Path(tempfile.mkdtemp(prefix=".api.", dir=destination))
     count = 0
     try:
+        staging.chmod(0o755)
         for name, _, body in documents(published):
-            path = staging / name
+            path = staging / name.removeprefix("api/")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
             count += 1
         previous = None
-        if destination.exists():
-            previous = destination.with_name(f".{destination.name}.old")
-            shutil.rmtree(previous, ignore_errors=True)
-            destination.rename(previous)
-        staging.rename(destination)
+        if target.exists():
+            previous = destination / f".api.old.{staging.name}"
+            target.rename(previous)
+        staging.rename(target)
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
     except BaseException:

@@ -58,6 +58,7 @@ class PublishedSite:
     navigation: Encoded
     programme: Encoded
     phases: dict[str, Encoded]
+    phases_withheld: dict[str, list[str]]  # slug -> error codes
     collections: dict[str, Encoded]
     collection_docs: dict[tuple[str, str], Encoded]
     data: dict[str, Encoded]
@@ -71,19 +72,17 @@ def _ref(entry: Entry | None) -> out.PageRef | None:
     return out.PageRef(url=entry.url, title=entry.title) if entry is not None else None
 
 
-def _updated(site: Site, entry: Entry) -> str | None:
+def _updated(entry: Entry) -> str | None:
+    """`last_modified_at` (jekyll-last-modified-at) or `date` of the front matter. File
+    modification times are not used: they differ between checkouts of the same content, and
+    would make the ETags of identical documents differ."""
     for key in ("last_modified_at", "date"):
         value = entry.data.get(key)
         if isinstance(value, datetime.datetime | datetime.date):
             return value.isoformat()
         if isinstance(value, str) and value:
             return value
-    try:
-        stamp = (site.root / entry.rel).stat().st_mtime
-    except OSError:
-        return None
-    moment = datetime.datetime.fromtimestamp(stamp, datetime.UTC).replace(microsecond=0)
-    return moment.isoformat().replace("+00:00", "Z")
+    return None
 
 
 def _render(entry: Entry) -> Rendered:
@@ -128,13 +127,21 @@ def _months(count: int, unit: str) -> float:
     return count / WEEKS_PER_MONTH if unit == "week" else float(count)
 
 
-def _programme(site: Site) -> tuple[out.Programme, dict[str, out.Phase]]:
+def _programme(
+    site: Site, failing: dict[str, list[str]]
+) -> tuple[out.Programme, dict[str, out.Phase], dict[str, list[str]]]:
+    """The phases that validate, and the slugs of those withheld (with their error codes)."""
     label = phases_collection(site)
     phases: list[out.Phase] = []
+    withheld: dict[str, list[str]] = {}
     for entry in site.entries:
         if entry.collection != label or entry.kind is not EntryKind.DOCUMENT or not entry.file:
             continue
         own = {k: v for k, v in entry.file.data.items() if isinstance(k, str)}
+        codes = failing.get(entry.rel)
+        if codes:
+            withheld[str(own.get("slug") or Path(entry.rel).stem)] = sorted(codes)
+            continue
         try:
             phase = msgspec.convert(own, type=schema.Phase)
         except msgspec.ValidationError:
@@ -179,7 +186,7 @@ def _programme(site: Site) -> tuple[out.Programme, dict[str, out.Phase]]:
         total_max_months=high,
         total_text=text,
     )
-    return programme, {p.slug: p for p in phases}
+    return programme, {p.slug: p for p in phases}, withheld
 
 
 def _navigation(
@@ -284,7 +291,7 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
         parent = parents[id(entry)]
         siblings = children.get(id(parent), []) if parent is not None else []
         index = next((i for i, s in enumerate(siblings) if s is entry), -1)
-        updated = _updated(site, entry)
+        updated = _updated(entry)
         document = out.PageDocument(
             url=entry.url,
             title=entry.title,
@@ -325,7 +332,7 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
             SearchDocument(url=entry.url, title=entry.title or entry.url, text=result.text)
         )
 
-    programme, phase_by_slug = _programme(site)
+    programme, phase_by_slug, phases_withheld = _programme(site, failing)
     collections, collection_docs = _collections(site, failing)
     data = {d.name: Encoded.of(_plain(d.data)) for d in site.data_files if d.data is not None}
     counts = defaultdict(int, {s: sum(d.severity is s for d in diagnostics) for s in Severity})
@@ -338,6 +345,7 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
         navigation=Encoded.of(_navigation(pages, parents, home)),
         programme=Encoded.of(programme),
         phases={slug: Encoded.of(phase) for slug, phase in phase_by_slug.items()},
+        phases_withheld=phases_withheld,
         collections=collections,
         collection_docs=collection_docs,
         data=data,

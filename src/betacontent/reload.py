@@ -6,7 +6,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from betacontent.config import LintConfig
+from betacontent.config import ConfigError, LintConfig, find_config, load_config
+from betacontent.front_matter import ProblemKind
+from betacontent.lint import SelectorError, check_settings
 from betacontent.published import PublishedSite, load_published
 
 # Folders whose changes are not the site's (caches, the build, version control).
@@ -46,8 +48,27 @@ class Reloader:
         self.thread.join(timeout=5)
 
     def reload(self) -> PublishedSite:
-        generation = self.current().generation + 1
-        published = load_published(self.root, self.config, generation)
+        """Publish the site again. The configuration is read again too; while it, or
+        `_config.yml`, cannot be used, the previous site stays in service."""
+        current = self.current()
+        try:
+            config = load_config(find_config(self.root))
+            check_settings(config)
+        except (ConfigError, SelectorError) as error:
+            self.report(
+                f"configuration error, still serving generation {current.generation}: {error}"
+            )
+            return current
+        published = load_published(self.root, config, current.generation + 1)
+        broken = [p for p in published.site.config_problems if p.kind is ProblemKind.YAML_SYNTAX]
+        if broken:
+            where = f"_config.yml:{broken[0].position.line}:{broken[0].position.column}"
+            self.report(
+                f"{where}: {broken[0].message}; still serving generation {current.generation}"
+            )
+            return current
+        self.config = config
+        generation = published.generation
         self.swap(published)
         self.report(
             f"reloaded: generation {generation}, {len(published.pages)} pages published, "
