@@ -200,7 +200,7 @@ def test_bad_output_folder_and_bad_pyproject_are_usage_errors(run: Run, tmp_path
 def test_serve_strict_refuses_a_site_with_errors(run: Run, tmp_path: Path) -> None:
     (tmp_path / "_config.yml").write_text("title: t\n")
     (tmp_path / "index.md").write_text("---\ntitle: A\ntitle: B\nlayout: x\n---\n")
-    result = run("serve", str(tmp_path), "--strict", "--port", "0")
+    result = run("serve", str(tmp_path), "--strict", "--port", "8765")
     assert result.returncode == 1
     assert "BC102" in result.stdout and "--strict" in result.stderr
 

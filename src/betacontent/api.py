@@ -31,7 +31,7 @@ from litestar.types import Message, Scope
 
 from betacontent import __version__
 from betacontent import api_models as out
-from betacontent.config import ServeSettings, find_config, load_config
+from betacontent.config import LintConfig, ServeSettings, find_config, load_config
 from betacontent.loader import find_site_root
 from betacontent.published import (
     Encoded,
@@ -427,11 +427,15 @@ def create_app(
     """The API application. Without a published site, it loads the site named by the
     `BETACONTENT_SITE` environment variable (the embedded `content/` by default), as the
     ASGI server's workers do."""
+    hooks_start = list(on_startup or [])
+    hooks_stop = list(on_shutdown or [])
     if published is None:
         root = find_site_root(Path(os.environ.get("BETACONTENT_SITE", "content")))
         config = load_config(find_config(root))
         published = load_published(root, config)
         settings = settings or config.serve
+        if os.environ.get("BETACONTENT_WATCH") == "1":
+            hooks_start, hooks_stop = _watching(root, config, hooks_start, hooks_stop)
     settings = settings or ServeSettings()
     holder = Holder(published, settings)
     return Litestar(
@@ -455,6 +459,36 @@ def create_app(
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
-        on_startup=on_startup or [],
-        on_shutdown=on_shutdown or [],
+        on_startup=hooks_start,
+        on_shutdown=hooks_stop,
     )
+
+
+def _watching(
+    root: Path,
+    config: LintConfig,
+    on_startup: list[Callable[[Litestar], Any]],
+    on_shutdown: list[Callable[[Litestar], Any]],
+) -> tuple[list[Callable[[Litestar], Any]], list[Callable[[Litestar], Any]]]:
+    """Hooks that run a reloader in this process (each server worker watches for itself)."""
+    from betacontent.reload import Reloader
+
+    reloaders: list[Reloader] = []
+
+    def start(app: Litestar) -> None:
+        holder = _holder(app.state)
+        reloader = Reloader(
+            root,
+            config,
+            lambda: holder.published,
+            holder.swap,
+            lambda line: print(line, flush=True),
+        )
+        reloaders.append(reloader)
+        reloader.start()
+
+    def stop(app: Litestar) -> None:
+        for reloader in reloaders:
+            reloader.stop()
+
+    return [*on_startup, start], [*on_shutdown, stop]
