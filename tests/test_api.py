@@ -355,3 +355,15 @@ def test_reload_keeps_serving_when_the_configuration_breaks(broken_site: Path) -
     assert "last-crumb-lnk" in lines[-1]
     (broken_site / "betacontent.toml").unlink()
     assert reloader.reload().generation == 2
+
+
+def test_the_factory_refuses_a_missing_site_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from betacontent.api import SiteNotFoundError
+
+    monkeypatch.setenv("BETACONTENT_SITE", str(tmp_path / "nowhere"))
+    with pytest.raises(SiteNotFoundError, match="BETACONTENT_SITE"):
+        create_app()
+    monkeypatch.setenv("BETACONTENT_SITE", str(CONTENT))
+    assert create_app().state.holder.published.site.root == CONTENT

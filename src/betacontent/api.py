@@ -388,6 +388,10 @@ HANDLERS = [
 LOG = logging.getLogger("betacontent.api")
 
 
+class SiteNotFoundError(RuntimeError):
+    """The app factory has no site to serve."""
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     LOG.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal error", instance=request.url.path)
@@ -430,7 +434,12 @@ def create_app(
     hooks_start = list(on_startup or [])
     hooks_stop = list(on_shutdown or [])
     if published is None:
-        root = find_site_root(Path(os.environ.get("BETACONTENT_SITE", "content")))
+        folder = Path(os.environ.get("BETACONTENT_SITE", "content"))
+        if not folder.is_dir():
+            raise SiteNotFoundError(
+                f"betacontent: no site folder at {folder.resolve()}: set BETACONTENT_SITE"
+            )
+        root = find_site_root(folder)
         config = load_config(find_config(root))
         published = load_published(root, config)
         settings = settings or config.serve
