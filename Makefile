@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: lint test serve schemas clean
 
@@ -30,4 +31,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 serve: $(STAMP)
-	$(BIN)/betacontent serve content/ --watch
+	$(BIN)/betacontent serve content/ --watch --port $(PORT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from conftest import ROOT, Run
@@ -101,13 +102,13 @@ def test_bad_config_value_is_exit_2(run: Run, tmp_path: Path) -> None:
 
 
 def test_broken_files_are_diagnostics_not_tracebacks(run: Run, tmp_path: Path) -> None:
-    (tmp_path / "_config.yml").write_text("title: [\n")
+    (tmp_path / "_config.yml").write_text("title: t\ncollections: 3\n")
     (tmp_path / "bin.md").write_bytes(b"---\ntitle: \xff\xfe\n---\n")
     (tmp_path / "list.md").write_text("---\n- a\n- b\n---\n")
     result = run("lint", cwd=tmp_path)
     assert "Traceback" not in result.stderr
     codes = {(m["path"], m["code"]) for m in LINE.finditer(result.stdout)}
-    assert ("_config.yml", "BC101") in codes
+    assert ("_config.yml", "BC105") in codes  # a wrong setting falls back alone
     assert ("bin.md", "BC100") in codes
     assert ("list.md", "BC105") in codes
     assert result.returncode == 1
@@ -218,3 +219,23 @@ def test_export_writes_the_api_documents(run: Run, tmp_path: Path) -> None:
     assert oct((out / "api").stat().st_mode & 0o777) == oct(0o755)
     refused = run("export", "content", ".")  # the folder holding the site
     assert refused.returncode == 2 and "holds the site" in refused.stderr
+
+
+def test_an_unparsable_config_is_the_only_finding(run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site)
+    config = site / "_config.yml"
+    config.write_text(config.read_text("utf-8") + "\nx: [\n", "utf-8")
+    result = run("lint", str(site))
+    found = {(m["path"].rsplit("/", 1)[-1], m["code"]) for m in LINE.finditer(result.stdout)}
+    assert found == {("_config.yml", "BC101")}
+    assert result.returncode == 1 and "other checks skipped" in result.stderr
+
+
+def test_readme_configuration_example_is_accepted(run: Run, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "betacontent.toml").write_text(example, "utf-8")
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    result = run("lint", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -15,7 +15,13 @@ from rich.console import Console
 from betacontent import __version__
 from betacontent.config import ConfigError, LintConfig, find_config, load_config
 from betacontent.diagnostics import Diagnostic, Severity
-from betacontent.lint import SelectorError, check_settings, lint, select_rules
+from betacontent.lint import (
+    SelectorError,
+    check_settings,
+    config_unreadable,
+    lint,
+    select_rules,
+)
 from betacontent.loader import find_site_root, load_site
 from betacontent.reporters import report_text, summary
 from betacontent.rules import RULES
@@ -105,6 +111,8 @@ def lint_command(
     checked = len(site.files) + len(site.data_files) + (1 if site.config_rel else 0)
     line = summary(diagnostics, checked, time.perf_counter() - started)
     report_text(console, diagnostics, root, cwd, line)
+    if config_unreadable(site):
+        click.echo("betacontent: _config.yml does not parse: other checks skipped", err=True)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
 

@@ -67,6 +67,8 @@ def export(published: PublishedSite, destination: Path) -> int:
     root = published.site.root.resolve()
     if destination == root or root.is_relative_to(destination):
         raise ExportError(f"{destination} holds the site itself; choose another folder")
+    if destination.is_relative_to(root):
+        raise ExportError(f"{destination} is inside the site: Jekyll would publish it")
     destination.mkdir(parents=True, exist_ok=True)
     target = destination / "api"
     staging = Path(tempfile.mkdtemp(prefix=".api.", dir=destination))

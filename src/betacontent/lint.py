@@ -10,6 +10,7 @@ import msgspec
 
 from betacontent.config import LintConfig
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.front_matter import ProblemKind
 from betacontent.rules import RULES, Rule
 from betacontent.site_index import Site
 
@@ -58,11 +59,22 @@ def check_settings(config: LintConfig) -> None:
             raise SelectorError(message) from None
 
 
+def config_unreadable(site: Site) -> bool:
+    """Whether `_config.yml` could not be parsed at all."""
+    return site.config_rel is not None and any(
+        problem.kind is ProblemKind.YAML_SYNTAX for problem in site.config_problems
+    )
+
+
 def lint(site: Site, rules: Iterable[Rule]) -> list[Diagnostic]:
     """Run the rules; drop findings in excluded files and apply severity overrides."""
     found: set[Diagnostic] = set()
     for rule in rules:
         found.update(rule.check(site))
+    if config_unreadable(site):
+        # Without its settings the site is not the one Jekyll builds: any other finding would
+        # be about a different site. Jekyll itself stops on such a _config.yml.
+        found = {d for d in found if d.path == site.config_rel}
     excluded = site.lint.exclude
     overrides = {code.upper(): Severity(level) for code, level in site.lint.severity.items()}
     kept = []
