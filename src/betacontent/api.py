@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,13 +53,12 @@ class Holder:
 
     published: PublishedSite
     settings: ServeSettings = field(default_factory=ServeSettings)
-    lock: threading.Lock = field(default_factory=threading.Lock)
     _gzipped: dict[str, bytes] = field(default_factory=dict)
 
     def swap(self, published: PublishedSite) -> None:
-        with self.lock:
-            self._gzipped = {}
-            self.published = published
+        """Install a new published site; a request holds the one it read first."""
+        self._gzipped = {}
+        self.published = published
 
     def gzipped(self, encoded: Encoded) -> bytes:
         """The gzip of a document of the loaded site, made once (the documents are finite:
