@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import tomllib
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
 
-from betacontent.validation import _split_error, humanise, suggest
+from betacontent.validation import humanise, split_error, suggest
 
 KeyType = Literal[
     "str", "int", "float", "bool", "date", "list[str]", "str | list[str]", "url", "any"
@@ -127,12 +126,6 @@ class ConfigError(Exception):
     """A configuration that cannot be used; the CLI exits 2 with this message."""
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedConfig:
-    config: LintConfig
-    source: Path | None
-
-
 def _struct_at(path: tuple[str | int, ...]) -> type[msgspec.Struct] | None:
     struct: Any = LintConfig
     for step in path:
@@ -153,7 +146,7 @@ def parse_config(data: object, source: str) -> LintConfig:
     try:
         return msgspec.convert(data, type=LintConfig)
     except msgspec.ValidationError as error:
-        message, path = _split_error(error)
+        message, path = split_error(error)
         where = ".".join(str(step) for step in path)
         if message.startswith("Object contains unknown field `"):
             key = message.split("`")[1]

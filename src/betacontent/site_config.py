@@ -87,10 +87,6 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     def markdown_extensions(self) -> frozenset[str]:
         return frozenset("." + ext.strip().lower() for ext in self.markdown_ext.split(","))
 
-    @property
-    def permalink_style(self) -> str:
-        return self.permalink
-
     def uses(self, plugin: str) -> bool:
         return plugin in self.plugins or plugin in self.gems
 

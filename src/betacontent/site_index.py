@@ -21,9 +21,6 @@ from betacontent.front_matter import Problem
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.site_config import SiteConfig
 
-_DATE_FILENAME = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
-_DATELESS_FILENAME = re.compile(r"^(?:.+/)*(.*)(\.[^.]+)$")
-
 
 class EntryKind(StrEnum):
     PAGE = "page"
@@ -279,7 +276,7 @@ class SiteBuilder:
         elif basename == "index":
             template = "/:path/"
         else:
-            template = urls.add_permalink_suffix("/:path/:basename", self.config.permalink_style)
+            template = urls.add_permalink_suffix("/:path/:basename", self.config.permalink)
         placeholders = {"path": directory, "basename": basename, "output_ext": output_ext}
         url = urls.sanitize_url(urls.generate_from_hash(permalink or template, placeholders))
         output = urls.output_path(url, output_ext, document=False)
@@ -293,20 +290,24 @@ class SiteBuilder:
             redirect_to=_redirect_to(data) if self.config.redirects_enabled else None,
         )
 
-    def document(self, file: ParsedFile, label: str) -> Entry:
+    def _in_collections_dir(self, rel: str) -> str:
+        """A collection file's path from `collections_dir` (Jekyll's `relative_path`)."""
         collections_dir = self.config.collections_dir.strip("/")
-        relative = file.rel[len(collections_dir) + 1 :] if collections_dir else file.rel
+        return rel[len(collections_dir) + 1 :] if collections_dir else rel
+
+    def document(self, file: ParsedFile, label: str) -> Entry:
+        relative = self._in_collections_dir(file.rel)
         defaults = self.defaults.values(relative, label)
         data = _deep_merge(defaults, file.data)
         ext = urls.extname(relative)
         basename = PurePosixPath(relative).name
         basename = basename[: len(basename) - len(PurePosixPath(basename).suffix)]
-        date_match = _DATE_FILENAME.match(relative)
+        date_match = urls.DATE_FILENAME.match(relative)
         if date_match:
             slug = date_match.group(2)
             data.setdefault("date", _parse_date(date_match.group(1)))
         else:
-            dateless = _DATELESS_FILENAME.match(relative)
+            dateless = urls.DATELESS_FILENAME.match(relative)
             slug = dateless.group(1) if dateless else basename
         slug = slug.rstrip(".") or basename
         data.setdefault("title", " ".join(w.capitalize() for w in slug.split("-")))
@@ -317,7 +318,7 @@ class SiteBuilder:
         permalink = _string_permalink(data)
         output_ext = _output_ext(relative, permalink, self.markdown_extensions)
         template = collection.permalink or urls.add_permalink_suffix(
-            "/:collection/:path", self.config.permalink_style
+            "/:collection/:path", self.config.permalink
         )
         drop = self._url_drop(data, label, cleaned, basename, output_ext, relative)
         try:
@@ -386,14 +387,13 @@ class SiteBuilder:
     def static(self, rel: str, label: str | None) -> Entry:
         if label is None:
             return Entry(EntryKind.STATIC, rel, "/" + urls.escape_path(rel), rel)
-        collections_dir = self.config.collections_dir.strip("/")
-        relative = rel[len(collections_dir) + 1 :] if collections_dir else rel
+        relative = self._in_collections_dir(rel)
         ext = urls.extname(relative)
         cleaned = (relative[: len(relative) - len(ext)] if ext else relative).rstrip(".")
         cleaned = cleaned.replace(f"_{label}", "", 1)
         collection = self.config.collections[label]
         template = collection.permalink or urls.add_permalink_suffix(
-            "/:collection/:path", self.config.permalink_style
+            "/:collection/:path", self.config.permalink
         )
         placeholders = {
             "collection": label,

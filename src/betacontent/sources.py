@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from betacontent.site_config import SiteConfig
+from betacontent.urls import DATE_FILENAME
 
 _HEADER = b"---"
 _BOM = b"\xef\xbb\xbf"
@@ -53,6 +54,12 @@ class SiteSources:
 def is_special(name: str) -> bool:
     """EntryFilter#special? and #backup?: names starting with . _ # ~ or ending with ~."""
     return name[:1] in ("", ".", "_", "#", "~") or name.endswith("~")
+
+
+def is_special_path(inner: str) -> bool:
+    """Collection#filtered_entries: a path inside a collection starting, or whose file name
+    starts, with a special character (Jekyll does not look at the folders in between)."""
+    return is_special(inner) or is_special(inner.rsplit("/", 1)[-1])
 
 
 class EntryFilter:
@@ -181,16 +188,17 @@ def confined(root: Path, setting: str) -> Path:
     return root / posixpath.normpath("/" + setting).lstrip("/")
 
 
-_DATED = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
-
-
 def _read_posts(walker: Walker, folder: Path) -> list[SourceFile]:
     """PostReader: only dated file names are posts, and each is a document, front matter or
     not."""
     posts = []
     for inner in walker.tree(folder, folder):
         rel = walker.relative(folder / inner)
-        if is_special(inner) or is_special(inner.rsplit("/", 1)[-1]) or not _DATED.match(inner):
+        if (
+            is_special(inner)
+            or is_special(inner.rsplit("/", 1)[-1])
+            or not DATE_FILENAME.match(inner)
+        ):
             continue
         posts.append(read_file(folder / inner, rel, whole=True, collection="posts"))
     return posts
@@ -230,7 +238,7 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
         folder = root / folder_rel
         for rel in walker.tree(folder, root) if _is_dir(folder) else []:
             inner = rel[len(folder_rel) + 1 :]
-            if is_special(inner) or is_special(inner.rsplit("/", 1)[-1]):
+            if is_special_path(inner):
                 continue
             sources.files.append(read_file(root / rel, rel, whole=False, collection=label))
     data_dir = confined(root, config.data_dir)

@@ -22,6 +22,10 @@ _ADDRESSABLE_SAFE = "/:@!$&'()*+,;=-._~%#"
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 
+# Jekyll's Document::DATE_FILENAME_MATCHER and DATELESS_FILENAME_MATCHER.
+DATE_FILENAME = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
+DATELESS_FILENAME = re.compile(r"^(?:.+/)*(.*)(\.[^.]+)$")
+
 
 def extname(name: str) -> str:
     """Ruby's File.extname: the last dot-suffix of the last path component ("" for dotfiles)."""

@@ -44,7 +44,7 @@ def _parse_path(text: str) -> tuple[PathStep, ...]:
     return tuple(steps)
 
 
-def _split_error(error: msgspec.ValidationError) -> tuple[str, tuple[PathStep, ...]]:
+def split_error(error: msgspec.ValidationError) -> tuple[str, tuple[PathStep, ...]]:
     text = str(error)
     match = _AT.search(text)
     if match is None:
@@ -136,7 +136,7 @@ def _convert(key: str, value: Any, field_type: Any) -> list[SchemaIssue]:
                 found += _convert_item(key, index, item, item_type)
             if found:
                 return found
-        message, sub_path = _split_error(error)
+        message, sub_path = split_error(error)
         path = (key, *sub_path)
         return [SchemaIssue("type", path, f"`{format_path(path)}`: {humanise(message)}")]
     return []
@@ -146,7 +146,7 @@ def _convert_item(key: str, index: int, item: Any, item_type: Any) -> list[Schem
     try:
         msgspec.convert(item, type=item_type)
     except msgspec.ValidationError as error:
-        message, sub_path = _split_error(error)
+        message, sub_path = split_error(error)
         path = (key, index, *sub_path)
         return [SchemaIssue("type", path, f"`{format_path(path)}`: {humanise(message)}")]
     return []
