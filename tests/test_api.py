@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from betacontent.api import create_app
-from betacontent.config import LintConfig, find_config, load_config
+from betacontent.config import LintConfig, ServeSettings, find_config, load_config
 from betacontent.export import documents, export
 from betacontent.published import PublishedSite, load_published
 from betacontent.reload import Reloader
@@ -148,7 +148,9 @@ def test_gzip_above_the_threshold_with_a_weak_etag(client: TestClient[Litestar])
     assert revalidated.status_code == 304
     small = client.get("/health", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
-    assert gzip.decompress(gzip.compress(plain.content)) == plain.content
+    with client.stream("GET", "/api/pages" + SEED_URL, headers={"Accept-Encoding": "gzip"}) as raw:
+        wire = b"".join(raw.iter_raw())  # the bytes as sent, not decoded by the client
+    assert len(wire) < len(plain.content) and gzip.decompress(wire) == plain.content
 
 
 def test_other_methods_unknown_paths_and_traversal(client: TestClient[Litestar]) -> None:
@@ -367,3 +369,65 @@ def test_the_factory_refuses_a_missing_site_folder(
         create_app()
     monkeypatch.setenv("BETACONTENT_SITE", str(CONTENT))
     assert create_app().state.holder.published.site.root == CONTENT
+
+
+ROUTES = [
+    "/api/pages",
+    "/api/pages" + SEED_URL,
+    "/api/navigation",
+    "/api/phases",
+    "/api/phases/investigation",
+    "/api/collections/phases",
+    "/api/collections/phases/investigation",
+    "/api/data/programme",
+    "/api/search?q=role",
+    "/api/diagnostics",
+    "/health",
+]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_head_answers_like_get_without_a_body(client: TestClient[Litestar], route: str) -> None:
+    get = client.get(route, headers={"Accept-Encoding": "identity"})
+    head = client.head(route, headers={"Accept-Encoding": "identity"})
+    assert get.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head.headers.get("etag") == get.headers.get("etag")
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_cors_preflight_allows_get_and_head(client: TestClient[Litestar]) -> None:
+    response = client.options(
+        "/api/pages",
+        headers={"Origin": "https://front.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code in (200, 204)
+    allowed = response.headers["access-control-allow-methods"]
+    assert "GET" in allowed and "HEAD" in allowed and "POST" not in allowed
+
+
+def test_serve_settings_apply(published: PublishedSite) -> None:
+    settings = ServeSettings(
+        cache_control="public, max-age=999",
+        cors_origins=["https://front.example"],
+        gzip_min_size=10_000_000,
+    )
+    with TestClient(app=create_app(published, settings=settings)) as client:
+        response = client.get(
+            "/api/phases", headers={"Origin": "https://front.example", "Accept-Encoding": "gzip"}
+        )
+        assert response.headers["cache-control"] == "public, max-age=999"
+        assert response.headers["access-control-allow-origin"] == "https://front.example"
+        assert "content-encoding" not in response.headers
+        other = client.get("/api/phases", headers={"Origin": "https://elsewhere.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_diagnostics_filters(broken_site: Path) -> None:
+    with TestClient(app=create_app(load_published(broken_site, _config(broken_site)))) as client:
+        errors = _json(client.get("/api/diagnostics", params={"severity": "error"}))
+        assert errors["total"] >= 1
+        assert {d["code"] for d in errors["items"]} == {"BC102"}
+        assert _json(client.get("/api/diagnostics", params={"code": "bc1"}))["total"] >= 1
+        assert _json(client.get("/api/diagnostics", params={"code": "BC9"}))["total"] == 0
+        assert client.get("/api/diagnostics", params={"severity": "fatal"}).status_code == 400
