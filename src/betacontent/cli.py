@@ -61,6 +61,9 @@ def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
 @main.command(name="lint")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--select", multiple=True, help="Rule codes or prefixes to run (comma-separated).")
+@click.option(
+    "--extend-select", multiple=True, help="Rule codes or prefixes to run besides --select."
+)
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip (comma-separated).")
 @click.option(
     "--config",
@@ -77,6 +80,7 @@ def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_file: Path | None,
     color: bool | None,
@@ -98,7 +102,11 @@ def lint_command(
     try:
         config = load_config(config_file or find_config(root))
         check_settings(config)
-        rules = select_rules(_codes(select) or config.select, [*config.ignore, *_codes(ignore)])
+        rules = select_rules(
+            _codes(select) or config.select,
+            [*config.ignore, *_codes(ignore)],
+            [*config.extend_select, *_codes(extend_select)],
+        )
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
     site = load_site(root, config)

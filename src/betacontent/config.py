@@ -100,6 +100,7 @@ class LinkOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rena
 
 
 Severity = Literal["error", "warning", "info"]
+OutputFormat = Literal["text", "json", "sarif", "github", "junit"]
 
 
 class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
@@ -107,8 +108,15 @@ class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, renam
 
     select: list[str] = msgspec.field(default_factory=list)
     """Rule codes or prefixes to run (empty: all)."""
+    extend_select: list[str] = msgspec.field(default_factory=list)
+    """Rule codes or prefixes to run besides `select` (or besides all the default ones)."""
     ignore: list[str] = msgspec.field(default_factory=list)
     """Rule codes or prefixes not to run."""
+    per_file_ignores: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    """Rule codes or prefixes not reported in the files a glob matches (relative to the site
+    root): `{"_posts/*" = ["BC104"]}`."""
+    output_format: OutputFormat = "text"
+    """How `betacontent lint` prints its findings."""
     fallback: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_FALLBACK))
     """How the web server finds a file for a URL, as nginx `try_files` templates."""
     front_matter: FrontMatterOptions = msgspec.field(default_factory=FrontMatterOptions)

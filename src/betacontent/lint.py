@@ -35,14 +35,18 @@ def _normalise(option: str, selectors: Sequence[str]) -> list[str]:
     return normalised
 
 
-def select_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    """Rules whose code starts with a `select` entry (all when empty) and with no `ignore`
-    entry; `ALL` matches every rule."""
+def select_rules(
+    select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str] = ()
+) -> list[Rule]:
+    """Rules whose code starts with a `select` or `extend-select` entry (all when `select` is
+    empty) and with no `ignore` entry; `ALL` matches every rule."""
     chosen, dropped = _normalise("select", select), _normalise("ignore", ignore)
+    extra = _normalise("extend-select", extend_select)
     return [
         rule
         for code, rule in RULES.items()
-        if (not chosen or _matches(code, chosen)) and not _matches(code, dropped)
+        if (not chosen or _matches(code, chosen) or _matches(code, extra))
+        and not _matches(code, dropped)
     ]
 
 
@@ -51,6 +55,8 @@ def check_settings(config: LintConfig) -> None:
     for code in config.severity:
         if code.upper() not in RULES:
             raise SelectorError(f"`severity`: `{code}` is not a rule code")
+    for pattern, codes in config.per_file_ignores.items():
+        _normalise(f"per-file-ignores.{pattern}", codes)
     for pattern in config.links.exclude_urls:
         try:
             re.compile(pattern)
@@ -76,10 +82,19 @@ def lint(site: Site, rules: Iterable[Rule]) -> list[Diagnostic]:
         # be about a different site. Jekyll itself stops on such a _config.yml.
         found = {d for d in found if d.path == site.config_rel}
     excluded = site.lint.exclude
+    per_file = [
+        (pattern, [code.strip().upper() for code in codes])
+        for pattern, codes in site.lint.per_file_ignores.items()
+    ]
     overrides = {code.upper(): Severity(level) for code, level in site.lint.severity.items()}
     kept = []
     for diagnostic in found:
         if any(fnmatch.fnmatchcase(diagnostic.path, pattern) for pattern in excluded):
+            continue
+        if any(
+            fnmatch.fnmatchcase(diagnostic.path, pattern) and _matches(diagnostic.code, codes)
+            for pattern, codes in per_file
+        ):
             continue
         level = overrides.get(diagnostic.code)
         if level is not None and level is not diagnostic.severity:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.diagnostics import Diagnostic, Fix, Severity
 from betacontent.positions import Position
 from betacontent.site_index import Site
 
@@ -21,15 +21,28 @@ class Rule:
     doc: str
     check: Check
 
-    def at(self, path: str, position: Position, message: str) -> Diagnostic:
+    def at(
+        self,
+        path: str,
+        position: Position,
+        message: str,
+        *,
+        end: Position | None = None,
+        fix: Fix | None = None,
+    ) -> Diagnostic:
+        """A finding of this rule; `end` (exclusive) defaults to the start."""
+        end = end or position
         return Diagnostic(
             path=path,
             line=position.line,
             column=position.column,
+            end_line=end.line,
+            end_column=end.column,
             code=self.code,
             name=self.name,
             severity=self.severity,
             message=message,
+            fix=fix,
         )
 
 
