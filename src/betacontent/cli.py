@@ -13,7 +13,15 @@ import click
 from rich.console import Console
 
 from betacontent import __version__
-from betacontent.config import ConfigError, LintConfig, find_config, load_config
+from betacontent.config import (
+    ConfigError,
+    LintConfig,
+    describe_config,
+    find_config,
+    load_config,
+    parse_config,
+    read_config_data,
+)
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.lint import (
     SelectorError,
@@ -255,6 +263,29 @@ def export_command(site: Path | None, out: Path) -> None:
     except OSError as error:
         raise _fail(f"cannot write {out}: {error.strerror}") from None
     click.echo(f"{out}: {count} files; {_published_summary(published)}")
+
+
+@main.command(name="config")
+@click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="betacontent.toml or pyproject.toml to use instead of the nearest one.",
+)
+def config_command(site: Path | None, config_file: Path | None) -> None:
+    """Print the effective configuration of SITE as TOML, each value with where it came from
+    (the configuration file, or `default`)."""
+    root = find_site_root((site or Path.cwd()).resolve())
+    path = config_file or find_config(root)
+    try:
+        written = read_config_data(path) if path is not None else {}
+        config = parse_config(written, str(path)) if path is not None else LintConfig()
+        check_settings(config)
+    except (ConfigError, SelectorError) as error:
+        raise _fail(str(error)) from None
+    source = os.path.relpath(path, Path.cwd()) if path is not None else "no file found"
+    click.echo(describe_config(config, written, source), nl=False)
 
 
 @main.command(name="rule")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import typing
@@ -164,7 +165,27 @@ def parse_config(data: object, source: str) -> LintConfig:
             full = f"{where}.{key}" if where else key
             text = f"{source}: unknown key `{full}`"
             raise ConfigError(text + (f"; did you mean `{hint}`?" if hint else "")) from None
-        raise ConfigError(f"{source}: `{where or 'config'}`: {humanise(message)}") from None
+        text = f"{source}: `{where or 'config'}`: {humanise(message)}"
+        choices = _choices(path)
+        if choices and message.startswith("Invalid enum value"):
+            given = message.split("'")[1] if "'" in message else ""
+            hint = suggest(given, choices)
+            text += "; expected one of " + ", ".join(f"`{c}`" for c in choices)
+            text += f"; did you mean `{hint}`?" if hint else ""
+        raise ConfigError(text) from None
+
+
+def _choices(path: tuple[str | int, ...]) -> list[str]:
+    """The allowed values of a Literal-typed setting at `path`."""
+    if not path or not isinstance(path[-1], str):
+        return []
+    struct = _struct_at(path[:-1])
+    if struct is None:
+        return []
+    info = {f.encode_name: f for f in msgspec.structs.fields(struct)}.get(path[-1])
+    if info is None or typing.get_origin(info.type) is not Literal:
+        return []
+    return [str(choice) for choice in typing.get_args(info.type)]
 
 
 def find_config(start: Path) -> Path | None:
@@ -181,9 +202,8 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path | None) -> LintConfig:
-    if path is None:
-        return LintConfig()
+def read_config_data(path: Path) -> dict[str, Any]:
+    """The betacontent table of a configuration file, as written."""
     try:
         data: Any = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -193,4 +213,63 @@ def load_config(path: Path | None) -> LintConfig:
     if path.name == "pyproject.toml":
         tool = data.get("tool")
         data = tool.get("betacontent", {}) if isinstance(tool, dict) else {}
-    return parse_config(data, str(path))
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: `tool.betacontent` must be a table")
+    return dict(data)
+
+
+def load_config(path: Path | None) -> LintConfig:
+    if path is None:
+        return LintConfig()
+    return parse_config(read_config_data(path), str(path))
+
+
+# --- `betacontent config`: the effective settings and where each came from ------------------
+
+_LEAF_DICTS = {"severity", "per-file-ignores", "keys", "layouts"}
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def toml_value(value: object) -> str:
+    """A TOML literal for the builtins a configuration holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{" + (f" {items} " if items else "") + "}"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def describe_config(config: LintConfig, written: dict[str, Any], source: str) -> str:
+    """The effective configuration as TOML, each value commented with where it came from:
+    the file's name, or `default`."""
+    effective = msgspec.to_builtins(config)
+    lines = [f"# betacontent configuration: {source}"]
+
+    def table(values: dict[str, Any], given: Any, prefix: str) -> None:
+        scalars: list[tuple[str, Any]] = []
+        tables: list[tuple[str, Any]] = []
+        for key, value in values.items():
+            nested = isinstance(value, dict) and key not in _LEAF_DICTS
+            (tables if nested else scalars).append((key, value))
+        if prefix:
+            lines.extend(["", f"[{prefix}]"])
+        for key, value in scalars:
+            origin = source if isinstance(given, dict) and key in given else "default"
+            text = f"{_toml_key(key)} = {toml_value(value)}"
+            lines.append(f"{text:<60} # {origin}")
+        for key, value in tables:
+            inner = given.get(key) if isinstance(given, dict) else None
+            table(value, inner, f"{prefix}.{key}" if prefix else key)
+
+    table(effective, written, "")
+    return "\n".join(lines) + "\n"

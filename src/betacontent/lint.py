@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -13,6 +13,8 @@ from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.front_matter import ProblemKind
 from betacontent.rules import RULES, Rule
 from betacontent.site_index import Site
+from betacontent.suppressions import FileDirectives, Unused, describe
+from betacontent.suppressions import apply as suppress
 
 
 class SelectorError(ValueError):
@@ -72,8 +74,27 @@ def config_unreadable(site: Site) -> bool:
     )
 
 
+def _suppression_files(site: Site) -> Iterator[FileDirectives]:
+    for file in site.files:
+        if file.directives:
+            root = file.front_matter.root if file.front_matter else None
+            yield FileDirectives(file.rel, file.directives, root)
+    for data in site.data_files:
+        if data.directives:
+            yield FileDirectives(data.rel, data.directives, data.yaml.root if data.yaml else None)
+
+
+def _unused_diagnostics(unused: Iterable[Unused]) -> Iterator[Diagnostic]:
+    rule = RULES["BC001"]
+    for item in unused:
+        directive = item.directive
+        yield rule.at(item.path, directive.position, describe(item), end=directive.end)
+
+
 def lint(site: Site, rules: Iterable[Rule]) -> list[Diagnostic]:
-    """Run the rules; drop findings in excluded files and apply severity overrides."""
+    """Run the rules; drop findings in excluded files, per-file ignores and suppressed ones;
+    report unused suppressions (BC001) and apply severity overrides."""
+    rules = list(rules)
     found: set[Diagnostic] = set()
     for rule in rules:
         found.update(rule.check(site))
@@ -86,18 +107,31 @@ def lint(site: Site, rules: Iterable[Rule]) -> list[Diagnostic]:
         (pattern, [code.strip().upper() for code in codes])
         for pattern, codes in site.lint.per_file_ignores.items()
     ]
-    overrides = {code.upper(): Severity(level) for code, level in site.lint.severity.items()}
-    kept = []
-    for diagnostic in found:
-        if any(fnmatch.fnmatchcase(diagnostic.path, pattern) for pattern in excluded):
-            continue
-        if any(
+
+    def reported(diagnostic: Diagnostic) -> bool:
+        return not any(
+            fnmatch.fnmatchcase(diagnostic.path, pattern) for pattern in excluded
+        ) and not any(
             fnmatch.fnmatchcase(diagnostic.path, pattern) and _matches(diagnostic.code, codes)
             for pattern, codes in per_file
-        ):
-            continue
+        )
+
+    ran = frozenset(
+        rule.code for rule in rules if rule.code != "BC306" or site.external is not None
+    )
+    kept, unused = suppress(
+        [d for d in found if reported(d)],
+        _suppression_files(site),
+        ran,
+        frozenset(RULES),
+    )
+    if "BC001" in ran and not config_unreadable(site):
+        kept.extend(d for d in _unused_diagnostics(unused) if reported(d))
+    overrides = {code.upper(): Severity(level) for code, level in site.lint.severity.items()}
+    final = []
+    for diagnostic in kept:
         level = overrides.get(diagnostic.code)
         if level is not None and level is not diagnostic.severity:
             diagnostic = msgspec.structs.replace(diagnostic, severity=level)
-        kept.append(diagnostic)
-    return sorted(kept, key=Diagnostic.sort_key)
+        final.append(diagnostic)
+    return sorted(final, key=Diagnostic.sort_key)

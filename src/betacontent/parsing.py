@@ -26,6 +26,7 @@ from betacontent.front_matter import (
 )
 from betacontent.positions import Position
 from betacontent.sources import SourceFile
+from betacontent.suppressions import Directive, scan_page, scan_yaml
 
 
 @dataclass
@@ -39,6 +40,7 @@ class ParsedFile:
     markdown: bool
     collection: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -59,6 +61,7 @@ class DataFile:
     data: Any
     yaml: YamlDocument | None
     problems: list[Problem] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
 
 
 def decode(content: bytes) -> str | Problem:
@@ -92,6 +95,7 @@ def parse_source(source: SourceFile, markdown_extensions: frozenset[str]) -> Par
         markdown,
         source.collection,
         parts.problems,
+        scan_page(text, parts.body_line),
     )
 
 
@@ -108,7 +112,8 @@ def parse_data_file(source: SourceFile, data_dir: str) -> DataFile:
     suffix = path.suffix.lower()
     if suffix in {".yml", ".yaml"}:
         document = load_yaml(text)
-        return DataFile(source.rel, name, document.data, document, document.problems)
+        directives = scan_yaml(text)
+        return DataFile(source.rel, name, document.data, document, document.problems, directives)
     if suffix == ".json":
         try:
             return DataFile(source.rel, name, json.loads(text), None)

@@ -7,6 +7,7 @@ from importlib import import_module
 from betacontent.rules.base import Rule
 
 MODULES = (
+    "bc001_unused_suppression",
     "bc100_unreadable_file",
     "bc101_yaml_syntax",
     "bc102_duplicate_key",
