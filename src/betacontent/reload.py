@@ -10,14 +10,7 @@ from betacontent.config import ConfigError, LintConfig, find_config, load_config
 from betacontent.front_matter import ProblemKind
 from betacontent.lint import SelectorError, check_settings
 from betacontent.published import PublishedSite, load_published
-
-# Folders whose changes are not the site's (caches, the build, version control).
-IGNORED = (".betacontent-cache", ".jekyll-cache", "_site", ".git", ".sass-cache")
-
-
-def _relevant(change: tuple[object, str]) -> bool:
-    parts = Path(change[1]).parts
-    return not any(part in IGNORED for part in parts)
+from betacontent.watch import relevant
 
 
 class Reloader:
@@ -83,7 +76,7 @@ class Reloader:
         for changes in watch(
             self.root,
             stop_event=self.stop_event,
-            watch_filter=lambda change, path: _relevant((change, path)),
+            watch_filter=lambda _change, path: relevant(path),
             debounce=200,
             step=50,
             rust_timeout=500,
