@@ -87,6 +87,19 @@ class ServeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, re
     """Bodies at least this long are gzipped when the client accepts it."""
 
 
+class LimitOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """Bounds on what one file may cost; a file over one is reported (BC112), not checked."""
+
+    max_file_size: Annotated[int, msgspec.Meta(ge=1)] = 5 * 1024 * 1024
+    """Bytes of a page, document or data file; larger ones are not read."""
+    max_yaml_nodes: Annotated[int, msgspec.Meta(ge=1)] = 100_000
+    """Values in one file's YAML once aliases are followed ("billion laughs" guard)."""
+    max_yaml_depth: Annotated[int, msgspec.Meta(ge=1)] = 100
+    """Nesting levels of one file's YAML."""
+    max_links_per_page: Annotated[int, msgspec.Meta(ge=1)] = 5_000
+    """Links checked in one file; the rest are reported once and skipped."""
+
+
 class LinkOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     own_domains: list[str] = msgspec.field(default_factory=list)
     """Other hosts of this site besides `url` of _config.yml (e.g. `www.beta.gouv.fr`)."""
@@ -125,6 +138,7 @@ class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, renam
     links: LinkOptions = msgspec.field(default_factory=LinkOptions)
     external: ExternalOptions = msgspec.field(default_factory=ExternalOptions)
     serve: ServeSettings = msgspec.field(default_factory=ServeSettings)
+    limits: LimitOptions = msgspec.field(default_factory=LimitOptions)
     exclude: list[str] = msgspec.field(default_factory=list)
     """Globs of site files (relative to the site root) whose diagnostics are not reported."""
     severity: dict[str, Severity] = msgspec.field(default_factory=dict)

@@ -37,6 +37,59 @@ class ProblemKind(StrEnum):
     DUPLICATE_KEY = "duplicate-key"
     NOT_READ = "not-read"
     NOT_MAPPING = "not-mapping"
+    LIMIT = "limit"
+
+
+@dataclass(frozen=True, slots=True)
+class YamlLimits:
+    """How much YAML one file may hold once aliases are expanded, and how deep it may nest.
+    Aliases are shared when loaded, but every consumer that walks the data (validation,
+    JSON encoding) expands them: nine aliases of nine aliases ("billion laughs") are 10^9
+    values to walk."""
+
+    max_nodes: int = 100_000
+    max_depth: int = 100
+
+
+DEFAULT_YAML_LIMITS = YamlLimits()
+
+
+def _over_limits(root: yaml.Node, limits: YamlLimits) -> str | None:
+    """Why the node graph is too big once expanded, or None. Linear in distinct nodes: each
+    node's expanded size and depth are computed once (aliases point to the same node). An
+    alias to a node that contains it (Jekyll accepts it) counts as one value: the shape
+    rules report what it makes."""
+    sizes: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if not done and (key in sizes or key in active):
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [item for pair in node.value for item in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if not done:
+            active.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        active.discard(key)
+        measured = [sizes.get(id(child), (1, 1)) for child in children]
+        size = 1 + sum(child[0] for child in measured)
+        depth = 1 + max((child[1] for child in measured), default=0)
+        if size > limits.max_nodes:
+            return (
+                f"expands to more than {limits.max_nodes:,} values once its aliases are "
+                "followed (`limits.max-yaml-nodes`)"
+            )
+        if depth > limits.max_depth:
+            return f"nests deeper than {limits.max_depth} levels (`limits.max-yaml-depth`)"
+        sizes[key] = (size, depth)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +169,7 @@ def mark_position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def split(text: str) -> SplitFile:
+def split(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> SplitFile:
     """Split decoded text (byte-order mark still in place) into front matter and body."""
     if text.startswith(BOM):
         rest = text[1:]
@@ -143,7 +196,7 @@ def split(text: str) -> SplitFile:
     yaml_text = text[: closing.start()]
     end_line = yaml_text.count("\n") + 1
     body_start = closing.end() + 1 if text.startswith("\n", closing.end()) else closing.end()
-    front_matter, problems = parse_yaml(yaml_text, end_line)
+    front_matter, problems = parse_yaml(yaml_text, end_line, limits)
     return SplitFile(front_matter, text[body_start:], end_line + 1, problems)
 
 
@@ -198,11 +251,16 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 JekyllLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def load_yaml(text: str) -> YamlDocument:
-    """Parse YAML with libyaml; a syntax error and duplicate keys become problems."""
+def load_yaml(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> YamlDocument:
+    """Parse YAML with libyaml; a syntax error, YAML over the limits and duplicate keys
+    become problems. YAML over the limits is not loaded at all."""
     loader = JekyllLoader(text)
     try:
         root = loader.get_single_node()
+        excess = _over_limits(root, limits) if root is not None else None
+        if root is not None and excess is not None:
+            problem = Problem(ProblemKind.LIMIT, mark_position(root), f"the YAML {excess}")
+            return YamlDocument(None, None, [problem])
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -220,12 +278,14 @@ def load_yaml(text: str) -> YamlDocument:
     return YamlDocument(data, root, list(_duplicate_keys(root)))
 
 
-def parse_yaml(yaml_text: str, end_line: int) -> tuple[FrontMatter | None, list[Problem]]:
+def parse_yaml(
+    yaml_text: str, end_line: int, limits: YamlLimits = DEFAULT_YAML_LIMITS
+) -> tuple[FrontMatter | None, list[Problem]]:
     """Parse front matter YAML: it must be a mapping (or empty)."""
-    document = load_yaml(yaml_text)
+    document = load_yaml(yaml_text, limits)
     problems = document.problems
     if document.data is None:
-        if any(p.kind is ProblemKind.YAML_SYNTAX for p in problems):
+        if any(p.kind in (ProblemKind.YAML_SYNTAX, ProblemKind.LIMIT) for p in problems):
             return None, problems
         return FrontMatter({}, document.root, end_line), problems
     if not isinstance(document.data, dict):

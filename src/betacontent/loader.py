@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 
 from betacontent.config import LintConfig
-from betacontent.front_matter import Problem, ProblemKind, load_yaml
+from betacontent.front_matter import Problem, ProblemKind, YamlLimits, load_yaml
 from betacontent.links import template_facts
 from betacontent.parsing import parse_data_file, parse_source
 from betacontent.positions import Position
@@ -77,16 +77,17 @@ def _read_config(root: Path) -> tuple[SiteConfig, SourceFile | None, list[Proble
 def load_site(root: Path, lint: LintConfig | None = None) -> Site:
     lint = lint or LintConfig()
     config, config_source, config_problems = _read_config(root)
-    sources = read_sources(root, config, config_source)
+    limits = YamlLimits(lint.limits.max_yaml_nodes, lint.limits.max_yaml_depth)
+    sources = read_sources(root, config, config_source, lint.limits.max_file_size)
     markdown_extensions = config.markdown_extensions
     decisions: list[SourceDecision] = []
     for source in sources.files:
         readable = source.content is not None
         is_page = source.has_header or (readable and source.collection == "posts")
         parse = not readable or is_page or _may_hide_front_matter(source, config)
-        parsed = parse_source(source, markdown_extensions) if parse else None
+        parsed = parse_source(source, markdown_extensions, limits) if parse else None
         decisions.append(SourceDecision(source.rel, source.collection, parsed, is_page))
-    data_files = [parse_data_file(f, config.data_dir) for f in sources.data_files]
+    data_files = [parse_data_file(f, config.data_dir, limits) for f in sources.data_files]
     templates = {
         template.rel: template_facts(parse_source(template, frozenset()))
         for template in sources.templates

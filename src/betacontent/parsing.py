@@ -17,10 +17,12 @@ from markdown_it.token import Token
 
 from betacontent import markdown
 from betacontent.front_matter import (
+    DEFAULT_YAML_LIMITS,
     FrontMatter,
     Problem,
     ProblemKind,
     YamlDocument,
+    YamlLimits,
     load_yaml,
     split,
 )
@@ -78,15 +80,30 @@ def decode(content: bytes) -> str | Problem:
         )
 
 
-def parse_source(source: SourceFile, markdown_extensions: frozenset[str]) -> ParsedFile:
+def _too_large(size: int) -> Problem:
+    return Problem(
+        ProblemKind.LIMIT,
+        Position(1, 1),
+        f"the file is {size:,} bytes, over `limits.max-file-size`; it was not checked",
+    )
+
+
+def parse_source(
+    source: SourceFile,
+    markdown_extensions: frozenset[str],
+    limits: YamlLimits = DEFAULT_YAML_LIMITS,
+) -> ParsedFile:
     markdown = PurePosixPath(source.rel).suffix.lower() in markdown_extensions
+    if source.too_large is not None:
+        problem = _too_large(source.too_large)
+        return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [problem])
     if source.content is None:
         problem = Problem(ProblemKind.UNREADABLE, Position(1, 1), source.error or "unreadable")
         return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [problem])
     text = decode(source.content)
     if isinstance(text, Problem):
         return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [text])
-    parts = split(text)
+    parts = split(text, limits)
     return ParsedFile(
         source.rel,
         parts.front_matter,
@@ -99,9 +116,13 @@ def parse_source(source: SourceFile, markdown_extensions: frozenset[str]) -> Par
     )
 
 
-def parse_data_file(source: SourceFile, data_dir: str) -> DataFile:
+def parse_data_file(
+    source: SourceFile, data_dir: str, limits: YamlLimits = DEFAULT_YAML_LIMITS
+) -> DataFile:
     path = PurePosixPath(source.rel)
     name = path.relative_to(data_dir).with_suffix("").as_posix()
+    if source.too_large is not None:
+        return DataFile(source.rel, name, None, None, [_too_large(source.too_large)])
     if source.content is None:
         problem = Problem(ProblemKind.UNREADABLE, Position(1, 1), source.error or "unreadable")
         return DataFile(source.rel, name, None, None, [problem])
@@ -111,12 +132,17 @@ def parse_data_file(source: SourceFile, data_dir: str) -> DataFile:
     text = text.removeprefix("\ufeff")
     suffix = path.suffix.lower()
     if suffix in {".yml", ".yaml"}:
-        document = load_yaml(text)
+        document = load_yaml(text, limits)
         directives = scan_yaml(text)
         return DataFile(source.rel, name, document.data, document, document.problems, directives)
     if suffix == ".json":
         try:
             return DataFile(source.rel, name, json.loads(text), None)
+        except RecursionError:
+            problem = Problem(
+                ProblemKind.LIMIT, Position(1, 1), "the JSON nests too deep to be read"
+            )
+            return DataFile(source.rel, name, None, None, [problem])
         except json.JSONDecodeError as error:
             problem = Problem(
                 ProblemKind.YAML_SYNTAX,

@@ -30,6 +30,7 @@ class SourceFile:
     content: bytes | None = None
     error: str | None = None
     collection: str | None = None
+    too_large: int | None = None  # the size, when over the limit: `content` is its head only
 
     @property
     def has_header(self) -> bool:
@@ -103,8 +104,16 @@ def has_header(content: bytes | None) -> bool:
     return content is not None and _HEADER_LINE.match(content) is not None
 
 
-def read_file(path: Path, rel: str, *, whole: bool, collection: str | None = None) -> SourceFile:
-    """Read a file: wholly, or only when it may start with front matter. Errors are values."""
+def read_file(
+    path: Path,
+    rel: str,
+    *,
+    whole: bool,
+    collection: str | None = None,
+    max_size: int | None = None,
+) -> SourceFile:
+    """Read a file: wholly, or only when it may start with front matter; a file over
+    `max_size` bytes is not read past its head. Errors are values."""
     try:
         if not path.is_file():
             return SourceFile(
@@ -114,6 +123,9 @@ def read_file(path: Path, rel: str, *, whole: bool, collection: str | None = Non
             head = stream.read(_PEEK)
             if not whole and not head.startswith(_MAYBE_FRONT_MATTER):
                 return SourceFile(rel, head, None, collection)
+            size = os.fstat(stream.fileno()).st_size
+            if max_size is not None and size > max_size:
+                return SourceFile(rel, head, None, collection, too_large=size)
             return SourceFile(rel, head + stream.read(), None, collection)
     except FileNotFoundError:
         return SourceFile(rel, None, "the file vanished while it was being read", collection)
@@ -188,7 +200,7 @@ def confined(root: Path, setting: str) -> Path:
     return root / posixpath.normpath("/" + setting).lstrip("/")
 
 
-def _read_posts(walker: Walker, folder: Path) -> list[SourceFile]:
+def _read_posts(walker: Walker, folder: Path, max_size: int | None) -> list[SourceFile]:
     """PostReader: only dated file names are posts, and each is a document, front matter or
     not."""
     posts = []
@@ -200,11 +212,20 @@ def _read_posts(walker: Walker, folder: Path) -> list[SourceFile]:
             or not DATE_FILENAME.match(inner)
         ):
             continue
-        posts.append(read_file(folder / inner, rel, whole=True, collection="posts"))
+        posts.append(
+            read_file(folder / inner, rel, whole=True, collection="posts", max_size=max_size)
+        )
     return posts
 
 
-def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None) -> SiteSources:
+def read_sources(
+    root: Path,
+    config: SiteConfig,
+    config_file: SourceFile | None,
+    max_file_size: int | None = None,
+) -> SiteSources:
+    """Every source of the site, as Jekyll's Reader finds them; files over `max_file_size`
+    bytes are read only far enough to know whether they are pages."""
     sources = SiteSources(root=root, config=config_file)
     walker = Walker(root)
     entry_filter = EntryFilter(root, config)
@@ -223,7 +244,7 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
         rel_folder = "" if folder == root else walker.relative(folder)
         inside = not collections_rel or (rel_folder + "/").startswith(collections_rel + "/")
         if inside and _is_dir(folder / "_posts"):
-            sources.files += _read_posts(walker, folder / "_posts")
+            sources.files += _read_posts(walker, folder / "_posts", max_file_size)
         for path, is_dir in walker.entries(folder):
             rel = walker.relative(path)
             if not entry_filter.keep(rel, is_dir):
@@ -232,7 +253,7 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
                 if rel not in collection_folders and path.name != "_site":
                     stack.append(path)
             else:
-                sources.files.append(read_file(path, rel, whole=False))
+                sources.files.append(read_file(path, rel, whole=False, max_size=max_file_size))
     # Collection documents: Collection#read walks every file below the collection folder.
     for folder_rel, label in collection_folders.items():
         folder = root / folder_rel
@@ -240,11 +261,15 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
             inner = rel[len(folder_rel) + 1 :]
             if is_special_path(inner):
                 continue
-            sources.files.append(read_file(root / rel, rel, whole=False, collection=label))
+            sources.files.append(
+                read_file(root / rel, rel, whole=False, collection=label, max_size=max_file_size)
+            )
     data_dir = confined(root, config.data_dir)
     for rel in walker.tree(data_dir, root) if _is_dir(data_dir) else []:
         if Path(rel).suffix.lower() in DATA_EXTENSIONS:
-            sources.data_files.append(read_file(root / rel, rel, whole=True))
+            sources.data_files.append(
+                read_file(root / rel, rel, whole=True, max_size=max_file_size)
+            )
     layouts_dir = confined(root, config.layouts_dir)
     sources.has_layouts_dir = _is_dir(layouts_dir)
     sources.layouts = walker.tree(layouts_dir, layouts_dir) if sources.has_layouts_dir else []
@@ -254,7 +279,9 @@ def read_sources(root: Path, config: SiteConfig, config_file: SourceFile | None)
     for folder, names in ((layouts_dir, sources.layouts), (includes_dir, sources.includes)):
         for name in names:
             path = folder / name
-            sources.templates.append(read_file(path, walker.relative(path), whole=True))
+            sources.templates.append(
+                read_file(path, walker.relative(path), whole=True, max_size=max_file_size)
+            )
     sources.files.sort(key=lambda f: f.rel)
     sources.problems = walker.problems
     return sources

@@ -20,6 +20,7 @@ MODULES = (
     "bc109_front_matter_not_read",
     "bc110_malformed_permalink",
     "bc111_duplicate_output",
+    "bc112_over_limit",
     "bc201_breadcrumbs_shape",
     "bc202_first_crumb_not_home",
     "bc203_last_crumb_not_self",

@@ -9,7 +9,7 @@ import re
 import unicodedata
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
@@ -309,6 +309,7 @@ class PageLinks:
     targets: list[Target]
     unsafe: list[Unsafe]
     anchors: list[tuple[str, Position, str]]  # (id, position, kind) the page defines
+    skipped: list[Link] = field(default_factory=list)  # over `limits.max-links-per-page`
 
 
 _LINKS: weakref.WeakKeyDictionary[Site, list[PageLinks]] = weakref.WeakKeyDictionary()
@@ -436,6 +437,7 @@ def checked_links(site: Site) -> list[PageLinks]:
         return cached
     options = site.lint.links
     excluded = [re.compile(pattern) for pattern in options.exclude_urls]
+    most = site.lint.limits.max_links_per_page
     phases = phases_collection(site)
     results: list[PageLinks] = []
     for entry in site.entries:
@@ -460,18 +462,19 @@ def checked_links(site: Site) -> list[PageLinks]:
             anchors += [(value, Position(1, 1), "template") for value in footnote_ids(file.body)]
         targets = [
             classify(site, entry, entry.rel, link)
-            for link in found.links
+            for link in found.links[:most]
             if not any(p.search(link.url) for p in excluded)
         ]
-        results.append(PageLinks(entry.rel, entry, targets, found.unsafe, anchors))
+        skipped = found.links[most:]
+        results.append(PageLinks(entry.rel, entry, targets, found.unsafe, anchors, skipped))
     for data in site.data_files:
         links = data_links(data, options.data_keys)
         targets = [
             classify(site, None, data.rel, link)
-            for link in links
+            for link in links[:most]
             if not any(p.search(link.url) for p in excluded)
         ]
-        results.append(PageLinks(data.rel, None, targets, [], []))
+        results.append(PageLinks(data.rel, None, targets, [], [], links[most:]))
     _LINKS[site] = results
     return results
 
