@@ -30,6 +30,7 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from betacontent.markdown import mask_liquid
+from betacontent.positions import split_lines
 
 __all__ = ["Anchor", "gfm_id", "heading_ids", "page_anchors", "typographic"]
 
@@ -405,10 +406,10 @@ class _Page:
     def __init__(self, tokens: list[Token], body: str) -> None:
         text = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
         self.text = text
-        self.lines = text.split("\n")
+        self.lines = split_lines(text)
         # Block structure is read with Liquid masked, as the linter's parser reads it: the
         # inside of `{% comment %}` or `{% highlight %}` is no Markdown.
-        self.masked_lines = mask_liquid(text)[0].split("\n")
+        self.masked_lines = split_lines(mask_liquid(text)[0])
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line) + 1)

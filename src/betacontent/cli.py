@@ -119,7 +119,11 @@ def lint_command(
         raise _fail(str(error)) from None
     site = load_site(root, config)
     console = Console(
-        force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,  # `Gem::Installer` is not `:gem:`
     )
     if external and any(rule.code == "BC306" for rule in rules):
         site.external = _check_external(site, root, color)
@@ -148,7 +152,9 @@ def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, Ext
     urls = sorted(
         {t.url for page in checked_links(site) for t in page.targets if t.kind == "external"}
     )
-    errors = Console(stderr=True, force_terminal=color, no_color=color is False, highlight=False)
+    errors = Console(
+        stderr=True, force_terminal=color, no_color=color is False, highlight=False, emoji=False
+    )
     with Progress(
         TextColumn("external links"),
         BarColumn(),
@@ -219,7 +225,7 @@ def serve_command(
 
     root, config = _site_and_config(site)
     published = load_published(root, config)
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
     if strict and published.errors:
         errors = [d for d in published.diagnostics if d.severity is Severity.ERROR]
         report_text(console, errors, root, Path.cwd(), _published_summary(published))
@@ -292,7 +298,7 @@ def config_command(site: Path | None, config_file: Path | None) -> None:
 @click.argument("code", required=False)
 def rule_command(code: str | None) -> None:
     """List the rules, or explain one: `betacontent rule BC102`."""
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
     if code is None:
         for rule in RULES.values():
             console.print(

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler
 
-from betacontent.positions import Position
+from betacontent.positions import Position, count_breaks, split_lines
 
 _OPEN = re.compile(r"---[ \t\r\n\f\v]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t\r\f\v]*$", re.MULTILINE)
@@ -38,6 +38,7 @@ class ProblemKind(StrEnum):
     NOT_READ = "not-read"
     NOT_MAPPING = "not-mapping"
     LIMIT = "limit"
+    OUTSIDE = "outside"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,7 @@ def split(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> SplitFile:
         )
         return SplitFile(None, text, 1, [problem])
     yaml_text = text[: closing.start()]
-    end_line = yaml_text.count("\n") + 1
+    end_line = count_breaks(yaml_text) + 1
     body_start = closing.end() + 1 if text.startswith("\n", closing.end()) else closing.end()
     front_matter, problems = parse_yaml(yaml_text, end_line, limits)
     return SplitFile(front_matter, text[body_start:], end_line + 1, problems)
@@ -270,6 +271,12 @@ def load_yaml(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> YamlDocume
             message = f"{error.problem} ({error.context})"
         problem = Problem(ProblemKind.YAML_SYNTAX, position, f"YAML syntax error: {message}")
         return YamlDocument(None, None, [problem])
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        before = text[: error.position]
+        position = Position(count_breaks(before) + 1, len(split_lines(before)[-1]) + 1)
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        message = f"YAML error: the character U+{code:04X} is not allowed ({error.reason})"
+        return YamlDocument(None, None, [Problem(ProblemKind.YAML_SYNTAX, position, message)])
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
         problem = Problem(ProblemKind.YAML_SYNTAX, Position(1, 1), f"YAML error: {error}")
         return YamlDocument(None, None, [problem])

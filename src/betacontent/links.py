@@ -22,7 +22,7 @@ from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.front_matter import mark_position
 from betacontent.markdown import mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
-from betacontent.positions import Position
+from betacontent.positions import Position, split_lines
 
 Origin = Literal[
     "markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data", "include"
@@ -214,8 +214,8 @@ _MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(1|block|span)\b""")
 
 
 def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
-    body_lines = file.body.split("\n")
-    masked_lines = mask_liquid(file.body)[0].split("\n")  # what the tokens were parsed from
+    body_lines = split_lines(file.body)
+    masked_lines = split_lines(mask_liquid(file.body)[0])  # what the tokens were parsed from
     return _links_in(body_lines, masked_lines, tokens, file.body_line)
 
 
@@ -391,7 +391,7 @@ def _definition_link(token: Token, lines: Sequence[str], to_file: Any, original:
 
 def html_page_links(file: ParsedFile) -> FileLinks:
     """Links of a page whose body is HTML (or a Liquid template): its whole body is HTML."""
-    body_lines = file.body.split("\n")
+    body_lines = split_lines(file.body)
     masked, _ = mask_liquid(file.body)
     starts = [0]
     for match in re.finditer("\n", masked):

@@ -9,7 +9,7 @@ import msgspec
 from betacontent.config import LintConfig
 from betacontent.front_matter import Problem, ProblemKind, YamlLimits, load_yaml
 from betacontent.links import template_facts
-from betacontent.parsing import parse_data_file, parse_source
+from betacontent.parsing import UTF16_BOMS, parse_data_file, parse_source
 from betacontent.positions import Position
 from betacontent.site_config import SiteConfig, load_site_config, prepare_site_config
 from betacontent.site_index import Site, SourceDecision, build_site
@@ -97,6 +97,18 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
         (rel, Problem(ProblemKind.UNREADABLE, Position(1, 1), message))
         for rel, message in sources.problems
     ]
+    read_problems += [
+        (
+            rel,
+            Problem(
+                ProblemKind.OUTSIDE,
+                Position(1, 1),
+                f"a symbolic link to `{target}`, outside the site: Jekyll follows it, "
+                "except in safe mode (GitHub Pages), where it is left out",
+            ),
+        )
+        for rel, target in sources.outside
+    ]
     return build_site(
         root,
         config,
@@ -116,9 +128,11 @@ def load_site(root: Path, lint: LintConfig | None = None) -> Site:
 
 def _may_hide_front_matter(source: SourceFile, config: SiteConfig) -> bool:
     """A file whose front matter Jekyll will not see: `---` after a byte-order mark (any
-    file), or a Markdown file opening with TOML (`+++`) or JSON front matter."""
+    file, UTF-8 or UTF-16), or a Markdown file opening with TOML (`+++`) or JSON front matter."""
     content = source.content or b""
     if content.startswith(b"\xef\xbb\xbf---"):
         return True
+    if content.startswith(UTF16_BOMS):
+        return content.decode("utf-16", "replace").startswith("---")
     markdown = Path(source.rel).suffix.lower() in config.markdown_extensions
     return markdown and content.startswith((b"+++", b"{"))

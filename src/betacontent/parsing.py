@@ -66,7 +66,17 @@ class DataFile:
     directives: list[Directive] = field(default_factory=list)
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(content: bytes) -> str | Problem:
+    if content.startswith(UTF16_BOMS):
+        return Problem(
+            ProblemKind.UNREADABLE,
+            Position(1, 1),
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); Jekyll reads "
+            "sources as UTF-8, so it sees no front matter: save it as UTF-8",
+        )
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:

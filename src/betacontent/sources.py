@@ -50,6 +50,7 @@ class SiteSources:
     has_includes_dir: bool = False
     templates: list[SourceFile] = field(default_factory=list)  # layouts and includes, read
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, what went wrong)
+    outside: list[tuple[str, str]] = field(default_factory=list)  # (symlink, its real target)
 
 
 def is_special(name: str) -> bool:
@@ -147,7 +148,9 @@ class Walker:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[tuple[str, str]] = []
+        self.outside: list[tuple[str, str]] = []  # symlinks that lead out of the site
         self._entered: set[str] = set()
+        self._real_root = os.path.realpath(root)
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -172,9 +175,13 @@ class Walker:
             path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
-                if entry.is_symlink() and not path.exists():
-                    self.problems.append((self.relative(path), "dangling symbolic link"))
-                    continue
+                if entry.is_symlink():
+                    if not path.exists():
+                        self.problems.append((self.relative(path), "dangling symbolic link"))
+                        continue
+                    target = os.path.realpath(path)
+                    if os.path.commonpath([target, self._real_root]) != self._real_root:
+                        self.outside.append((self.relative(path), target))
             except OSError as error:
                 self.problems.append((self.relative(path), f"cannot read: {error.strerror}"))
                 continue
@@ -284,4 +291,5 @@ def read_sources(
             )
     sources.files.sort(key=lambda f: f.rel)
     sources.problems = walker.problems
+    sources.outside = walker.outside
     return sources

@@ -25,7 +25,7 @@ from enum import StrEnum
 import yaml
 
 from betacontent.diagnostics import Diagnostic
-from betacontent.positions import Position
+from betacontent.positions import Position, split_lines
 
 MARK = "betacontent"  # files without it hold no directive: the scan is skipped
 
@@ -111,7 +111,7 @@ def scan_page(text: str, body_line: int) -> list[Directive]:
     """The directives of a page: YAML comments before `body_line`, HTML comments from it."""
     if MARK not in text:
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)
     return _yaml_directives(lines[: body_line - 1], 1) + _html_directives(
         lines[body_line - 1 :], body_line
     )
@@ -119,7 +119,7 @@ def scan_page(text: str, body_line: int) -> list[Directive]:
 
 def scan_yaml(text: str) -> list[Directive]:
     """The directives of a YAML data file."""
-    return _yaml_directives(text.splitlines(), 1) if MARK in text else []
+    return _yaml_directives(split_lines(text), 1) if MARK in text else []
 
 
 # --- applying them ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ MODULES = (
     "bc110_malformed_permalink",
     "bc111_duplicate_output",
     "bc112_over_limit",
+    "bc113_symlink_outside_site",
     "bc201_breadcrumbs_shape",
     "bc202_first_crumb_not_home",
     "bc203_last_crumb_not_self",

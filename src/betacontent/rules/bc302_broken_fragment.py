@@ -27,6 +27,7 @@ Voir [les principes](/approche/#les-principes).
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
@@ -54,6 +55,13 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 continue
             close = difflib.get_close_matches(fragment, sorted(ids), n=1, cutoff=0.6)
             hint = f"; did you mean `#{close[0]}`?" if close else ""
+            composed = unicodedata.normalize("NFC", fragment)
+            same = [i for i in ids if unicodedata.normalize("NFC", i) == composed]
+            if same:  # identical on screen, different code points
+                hint = (
+                    f"; the id `#{same[0]}` looks the same but is written with other Unicode "
+                    "code points (NFC vs NFD accents): copy it from the heading"
+                )
             where = "this page" if holder is target.entry else holder.rel
             yield RULE.at(
                 page.path,
