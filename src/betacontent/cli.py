@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import click
 from rich.console import Console
@@ -16,13 +16,14 @@ from betacontent import __version__
 from betacontent.config import (
     ConfigError,
     LintConfig,
+    OutputFormat,
     describe_config,
     find_config,
     load_config,
     parse_config,
     read_config_data,
 )
-from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.diagnostics import Severity
 from betacontent.lint import (
     SelectorError,
     check_settings,
@@ -31,7 +32,14 @@ from betacontent.lint import (
     select_rules,
 )
 from betacontent.loader import find_site_root, load_site
-from betacontent.reporters import report_text, summary
+from betacontent.reporters import (
+    MACHINE_FORMATS,
+    LintRun,
+    append_step_summary,
+    report_text,
+    step_summary,
+    summary,
+)
 from betacontent.rules import RULES
 from betacontent.rules.common import checked_links
 from betacontent.schema_export import generate, write_atomic
@@ -59,10 +67,10 @@ def main() -> None:
     """Lint and serve Jekyll content: front matter, breadcrumbs and links."""
 
 
-def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
+def _in_scope(rel: str, root: Path, targets: list[Path]) -> bool:
     if not targets:
         return True
-    path = (root / diagnostic.path).resolve()
+    path = (root / rel).resolve()
     return any(path == target or target in path.parents for target in targets)
 
 
@@ -81,6 +89,12 @@ def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
 )
 @click.option("--color/--no-color", default=None, help="Force colour on or off.")
 @click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(get_args(OutputFormat)),
+    help="Output format (default: `output-format` of the configuration, else text).",
+)
+@click.option(
     "--external",
     is_flag=True,
     help="Also request external http(s) links (cached in .betacontent-cache/).",
@@ -92,6 +106,7 @@ def lint_command(
     ignore: tuple[str, ...],
     config_file: Path | None,
     color: bool | None,
+    output_format: OutputFormat | None,
     external: bool,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
@@ -127,10 +142,24 @@ def lint_command(
     )
     if external and any(rule.code == "BC306" for rule in rules):
         site.external = _check_external(site, root, color)
-    diagnostics = [d for d in lint(site, rules) if _in_scope(d, root, targets)]
-    checked = len(site.files) + len(site.data_files) + (1 if site.config_rel else 0)
-    line = summary(diagnostics, checked, time.perf_counter() - started)
-    report_text(console, diagnostics, root, cwd, line)
+    diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets)]
+    checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
+    checked += [site.config_rel] if site.config_rel else []
+    files = sorted(rel for rel in set(checked) if _in_scope(rel, root, targets))
+    seconds = time.perf_counter() - started
+    line = summary(diagnostics, len(files), seconds)
+    chosen = output_format or config.output_format
+    if chosen == "text":
+        report_text(console, diagnostics, root, cwd, line)
+    else:
+        run = LintRun(diagnostics, root, cwd, files, seconds, tuple(RULES.values()))
+        sys.stdout.buffer.write(MACHINE_FORMATS[chosen](run).encode("utf-8"))  # UTF-8 always
+        click.echo(line, err=True)
+        if chosen == "github" and (step_file := os.environ.get("GITHUB_STEP_SUMMARY")):
+            try:
+                append_step_summary(Path(step_file), step_summary(run))
+            except OSError as error:
+                click.echo(f"betacontent: cannot write {step_file}: {error.strerror}", err=True)
     if config_unreadable(site):
         click.echo("betacontent: _config.yml does not parse: other checks skipped", err=True)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)

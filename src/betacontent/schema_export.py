@@ -1,4 +1,5 @@
-"""Write the JSON Schemas of front matter, phase data and configuration from their Structs."""
+"""Write the JSON Schemas of front matter, phase data, configuration and the JSON report from
+their Structs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import msgspec
 
 from betacontent.config import LintConfig
+from betacontent.reporters.json_report import Report
 from betacontent.schema import LAYOUT_SCHEMAS, PageFrontMatter, Phase, Programme
 
 SCHEMAS: dict[str, tuple[str, Any]] = {
@@ -18,6 +20,7 @@ SCHEMAS: dict[str, tuple[str, Any]] = {
     "phase.schema.json": ("A document of the phases collection", Phase),
     "programme.schema.json": ("_data/programme.yml", Programme),
     "config.schema.json": ("betacontent.toml or [tool.betacontent]", LintConfig),
+    "diagnostics.schema.json": ("Output of `betacontent lint --format json`", Report),
 }
 for _layout, _struct in LAYOUT_SCHEMAS.items():
     SCHEMAS[f"layout-{_layout}.schema.json"] = (f"Front matter of layout `{_layout}`", _struct)

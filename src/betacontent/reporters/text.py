@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,17 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.reporters.common import display_path
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-def display_path(root: Path, rel: str, cwd: Path) -> str:
-    """The file's path relative to the current directory, as editors and CI parse it."""
-    absolute = root / rel
-    try:
-        return os.path.relpath(absolute, cwd)
-    except ValueError:  # another drive on Windows
-        return str(absolute)
 
 
 def summary(diagnostics: Sequence[Diagnostic], files: int, seconds: float) -> str:

@@ -1,0 +1,31 @@
+"""Reporters: the findings of one run as text for people, or as JSON, SARIF, GitHub Actions
+commands or JUnit XML for tools. Each machine format is a pure function of a `LintRun`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from betacontent.reporters.common import LintRun, display_path
+from betacontent.reporters.github import append_step_summary, report_github, step_summary
+from betacontent.reporters.json_report import Report, report_json
+from betacontent.reporters.junit import report_junit
+from betacontent.reporters.sarif import report_sarif
+from betacontent.reporters.text import report_text, summary
+
+MACHINE_FORMATS: dict[str, Callable[[LintRun], str]] = {
+    "json": report_json,
+    "sarif": report_sarif,
+    "github": report_github,
+    "junit": report_junit,
+}
+
+__all__ = [
+    "MACHINE_FORMATS",
+    "LintRun",
+    "Report",
+    "append_step_summary",
+    "display_path",
+    "report_text",
+    "step_summary",
+    "summary",
+]
