@@ -18,10 +18,12 @@ from click.testing import CliRunner, Result
 
 from betacontent.cli import main
 from betacontent.config import find_config, load_config
-from betacontent.fixes import file_kinds, plan, write
+from betacontent.diagnostics import Diagnostic, Edit, Fix, Severity
+from betacontent.fixes import file_kinds, fix_text, plan, write
 from betacontent.lint import lint
 from betacontent.loader import load_site
 from betacontent.rules import RULES
+from betacontent.yaml_edit import scalar_text, scalar_value
 from conftest import require_tool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fixes"
@@ -151,3 +153,64 @@ def test_only_paths_in_scope_are_fixed(site_copy: Path) -> None:
     assert applied(invoke("--fix", "site/flow-comment.md")) == 1
     after = files(site_copy)
     assert {name for name in before if before[name] != after[name]} == {"flow-comment.md"}
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "flow", "written"),
+    [
+        ("/section/", "", True, "/section/"),
+        ("Découvrir le rôle", "'", False, "'Découvrir le rôle'"),
+        ("l'accueil", "'", True, "'l''accueil'"),
+        ('dit "oui"', '"', False, '"dit \\"oui\\""'),
+        ("Accueil, bienvenue", "", True, None),  # a comma ends a plain scalar in flow
+        ("Accueil, bienvenue", "", False, "Accueil, bienvenue"),
+        ("titre: sous-titre", "", False, None),  # would be a mapping
+        ("yes", "", False, None),  # would be a boolean
+        ("deux\nlignes", "'", False, None),
+    ],
+)
+def test_scalar_keeps_its_style_or_gives_no_text(
+    value: str, style: str, flow: bool, written: str | None
+) -> None:
+    assert scalar_text(value, style, flow) == written
+    if written is not None:
+        assert scalar_value(written, flow) == value
+
+
+def _fix_at(line: int, column: int, end_column: int, content: str) -> tuple[Diagnostic, Fix]:
+    edit = Edit(line=line, column=column, end_line=line, end_column=end_column, content=content)
+    fix = Fix(message=f"write `{content}`", edits=(edit,))
+    diagnostic = Diagnostic(
+        path="x.md",
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=end_column,
+        code="BC305",
+        name="link-via-fallback",
+        severity=Severity.WARNING,
+        message="m",
+        fix=fix,
+    )
+    return diagnostic, fix
+
+
+def test_a_fix_that_would_change_more_is_dropped_and_the_others_kept() -> None:
+    text = "---\ntitle: T\nlink: /a\n---\n[x](/b) et [y](/c)\n"
+    good_yaml = _fix_at(3, 7, 9, "/a/")
+    bad_body = _fix_at(5, 5, 7, "/b) [z](/d")  # would add a link
+    good_body = _fix_at(5, 16, 18, "/c/")
+    result = fix_text("markdown", text, [good_yaml, bad_body, good_body])
+    assert result.after == "---\ntitle: T\nlink: /a/\n---\n[x](/b) et [y](/c/)\n"
+    assert result.applied == [good_yaml[0], good_body[0]]
+    assert [(r.diagnostic, r.reason) for r in result.refused] == [
+        (bad_body[0], "the links would change beyond the fixed URLs")
+    ]
+
+
+def test_a_yaml_edit_that_is_not_one_string_where_it_goes_is_dropped() -> None:
+    text = "---\nbreadcrumbs: [{title: A, link: /a}]\n---\n"
+    comment = _fix_at(2, 32, 34, "/a # }")  # the comment would swallow the closing brackets
+    result = fix_text("markdown", text, [comment])
+    assert result.after == text
+    assert [r.reason for r in result.refused] == ["`/a # }` is not one string in this place"]

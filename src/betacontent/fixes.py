@@ -186,9 +186,16 @@ def _promise(source: _Source, start: int, end: int, content: str) -> _Value | _U
         raise _Refused("the edit touches the front matter delimiter")
     text = source.text[start:end]
     for index, link in enumerate(source.links()):
-        if source.offset(*link.position) == start and link.url == text:
+        if link.url == text and _offset_or_none(source, link) == start:
             return _Url(index, content)
     raise _Refused(f"`{text}` is no longer a link's URL as written")
+
+
+def _offset_or_none(source: _Source, link: Link) -> int | None:
+    try:
+        return source.offset(*link.position)
+    except _Refused:
+        return None
 
 
 def _yaml_promise(source: _Source, start: int, end: int, content: str) -> _Value:
@@ -292,33 +299,76 @@ def _apply(text: str, spans: Iterable[_Span]) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    diagnostic: Diagnostic
+    spans: list[_Span]
+    promises: list[_Value | _Url]
+
+
+def _verify(source: _Source, bom: str, candidates: Sequence[_Candidate]) -> str:
+    """The text with all the candidates' edits, if it means what they promise together."""
+    text = _apply(source.text, [span for c in candidates for span in c.spans])
+    promises = [p for c in candidates for p in c.promises]
+    values = [p for p in promises if isinstance(p, _Value)]
+    _check(source, text, bom, values, [p for p in promises if isinstance(p, _Url)])
+    return text
+
+
+def _settle(
+    source: _Source,
+    bom: str,
+    base: list[_Candidate],
+    group: list[_Candidate],
+    refused: list[Refusal],
+) -> list[_Candidate]:
+    """`base` plus the fixes of `group` that verify with it: all at once when they can,
+    else by halves, so that a large file with one bad fix is not re-parsed per fix."""
+    try:
+        _verify(source, bom, [*base, *group])
+        return [*base, *group]
+    except _Refused as refusal:
+        if len(group) == 1:
+            refused.append(Refusal(group[0].diagnostic, str(refusal)))
+            return base
+    middle = len(group) // 2
+    base = _settle(source, bom, base, group[:middle], refused)
+    return _settle(source, bom, base, group[middle:], refused)
+
+
 def fix_text(kind: FileKind, text: str, fixes: Sequence[tuple[Diagnostic, Fix]]) -> FileResult:
-    """Apply the fixes of one file's diagnostics to its decoded text (BOM included)."""
+    """Apply the fixes of one file's diagnostics to its decoded text (BOM included). Fixes
+    are taken in order; one overlapping a fix taken before waits (`deferred`)."""
     bom = BOM if text.startswith(BOM) else ""
     source = _parse(kind, text.removeprefix(BOM), bom)
     result = FileResult("", text, text)
-    taken: list[_Span] = []
-    promises: list[_Value | _Url] = []
+    pending: list[_Candidate] = []
     for diagnostic, fix in fixes:
         try:
             spans = [_span(source, edit) for edit in fix.edits]
-            if _overlaps(spans, taken):
-                result.deferred.append(diagnostic)
-                continue
             if any(_overlaps([a], [b]) for i, a in enumerate(spans) for b in spans[:i]):
                 raise _Refused("its edits overlap")
-            promised = [_promise(source, *span) for span in spans]
-            candidate = _apply(source.text, [*taken, *spans])
-            values = [p for p in [*promises, *promised] if isinstance(p, _Value)]
-            urls = [p for p in [*promises, *promised] if isinstance(p, _Url)]
-            _check(source, candidate, bom, values, urls)
+            promises = [_promise(source, *span) for span in spans]
         except _Refused as refusal:
             result.refused.append(Refusal(diagnostic, str(refusal)))
             continue
-        taken += spans
-        promises += promised
-        result.applied.append(diagnostic)
-        result.after = bom + candidate
+        pending.append(_Candidate(diagnostic, spans, promises))
+    accepted: list[_Candidate] = []
+    while pending:
+        chosen: list[_Candidate] = []
+        waiting: list[_Candidate] = []
+        for candidate in pending:
+            taken = [span for c in [*accepted, *chosen] for span in c.spans]
+            (waiting if _overlaps(candidate.spans, taken) else chosen).append(candidate)
+        if not chosen:
+            break
+        accepted = _settle(source, bom, accepted, chosen, result.refused)
+        pending = waiting  # tried again next round, in case what they overlapped was refused
+    result.deferred = [c.diagnostic for c in pending]
+    if accepted:
+        result.after = bom + _verify(source, bom, accepted)
+    order = {id(d): i for i, (d, _) in enumerate(fixes)}
+    result.applied = sorted((c.diagnostic for c in accepted), key=lambda d: order[id(d)])
     return result
 
 
