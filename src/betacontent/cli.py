@@ -23,7 +23,7 @@ from betacontent.config import (
     parse_config,
     read_config_data,
 )
-from betacontent.diagnostics import Severity
+from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.lint import (
     SelectorError,
     check_settings,
@@ -36,11 +36,12 @@ from betacontent.reporters import (
     MACHINE_FORMATS,
     LintRun,
     append_step_summary,
+    display_path,
     report_text,
     step_summary,
     summary,
 )
-from betacontent.rules import RULES
+from betacontent.rules import RULES, Rule
 from betacontent.rules.common import checked_links
 from betacontent.schema_export import generate, write_atomic
 from betacontent.site_index import Site
@@ -99,6 +100,8 @@ def _in_scope(rel: str, root: Path, targets: list[Path]) -> bool:
     is_flag=True,
     help="Also request external http(s) links (cached in .betacontent-cache/).",
 )
+@click.option("--fix", is_flag=True, help="Apply the fixes that cannot change what the site means.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -108,13 +111,18 @@ def lint_command(
     color: bool | None,
     output_format: OutputFormat | None,
     external: bool,
+    fix: bool,
+    show_diff: bool,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
     The whole site is always loaded, since breadcrumbs and links need every page; PATHS only
-    narrow which files' diagnostics are shown. Exit 0 without errors, 1 with errors, 2 on a
-    usage or configuration error.
+    narrow which files' diagnostics are shown (and fixed). Exit 0 without errors, 1 with
+    errors, 2 on a usage or configuration error. With --diff: exit 1 when there is something
+    to fix, else 0.
     """
+    if fix and show_diff:
+        raise _fail("--fix and --diff cannot be used together")
     started = time.perf_counter()
     cwd = Path.cwd()
     targets = [p.resolve() for p in paths]
@@ -143,6 +151,11 @@ def lint_command(
     if external and any(rule.code == "BC306" for rule in rules):
         site.external = _check_external(site, root, color)
     diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets)]
+    if show_diff:
+        sys.exit(_show_diff(site, diagnostics, root, cwd))
+    applied = None
+    if fix:
+        site, diagnostics, applied = _fix(site, diagnostics, root, cwd, config, rules, targets)
     checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
     checked += [site.config_rel] if site.config_rel else []
     files = sorted(rel for rel in set(checked) if _in_scope(rel, root, targets))
@@ -160,10 +173,64 @@ def lint_command(
                 append_step_summary(Path(step_file), step_summary(run))
             except OSError as error:
                 click.echo(f"betacontent: cannot write {step_file}: {error.strerror}", err=True)
+    if applied is not None:
+        click.echo(f"{applied} fix{'es' if applied != 1 else ''} applied", err=chosen != "text")
     if config_unreadable(site):
         click.echo("betacontent: _config.yml does not parse: other checks skipped", err=True)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+def _show_diff(site: Site, diagnostics: list[Diagnostic], root: Path, cwd: Path) -> int:
+    from betacontent.fixes import file_kinds, plan, refusal_line, unified_diff
+
+    results = plan(root, diagnostics, file_kinds(site))
+    for result in results:
+        if result.after != result.before:
+            label = display_path(root, result.path, cwd)
+            click.echo(unified_diff(result, label).encode("utf-8"), nl=False)
+        for refusal in result.refused:
+            click.echo(refusal_line(refusal, display_path(root, result.path, cwd)), err=True)
+    count = sum(len(r.applied) for r in results)
+    click.echo(f"{count} fix{'es' if count != 1 else ''} would be applied", err=True)
+    return EXIT_FINDINGS if count else EXIT_OK
+
+
+MAX_FIX_RUNS = 10  # a fix may reveal another (an absolute URL made relative, then canonical)
+
+
+def _fix(
+    site: Site,
+    diagnostics: list[Diagnostic],
+    root: Path,
+    cwd: Path,
+    config: LintConfig,
+    rules: Sequence[Rule],
+    targets: list[Path],
+) -> tuple[Site, list[Diagnostic], int]:
+    """Apply fixes and re-lint until nothing more applies: the site, what remains, and how
+    many fixes were applied."""
+    from betacontent.fixes import file_kinds, plan, refusal_line, write
+
+    applied = 0
+    for _ in range(MAX_FIX_RUNS):
+        results = plan(root, diagnostics, file_kinds(site))
+        try:
+            write(root, results)
+        except OSError as error:
+            raise _fail(f"cannot write {error.filename}: {error.strerror}") from None
+        count = sum(len(r.applied) for r in results)
+        applied += count
+        if count:
+            external, site = site.external, load_site(root, config)
+            site.external = external
+            diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets)]
+        if not count or not any(d.fix for d in diagnostics):
+            break
+    for result in results:
+        for refusal in result.refused:
+            click.echo(refusal_line(refusal, display_path(root, result.path, cwd)), err=True)
+    return site, diagnostics, applied
 
 
 def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, ExternalResult]:

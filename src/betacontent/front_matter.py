@@ -109,6 +109,7 @@ class FrontMatter:
     data: dict[str, Any]
     root: yaml.Node | None
     end_line: int  # line of the closing delimiter
+    text: str = ""  # the YAML as written, from the top of the file (its marks index into it)
 
     def node_at(self, path: Sequence[str | int]) -> yaml.Node | None:
         """The value node at `path` (last key wins, as in Jekyll); None when absent."""
@@ -168,6 +169,12 @@ def position_in(root: yaml.Node | None, path: Sequence[str | int]) -> Position:
 
 def mark_position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def node_span(node: yaml.Node) -> tuple[Position, Position]:
+    """Where a node's text starts and ends (exclusive), quotes of a scalar included."""
+    end = node.end_mark
+    return mark_position(node), Position(end.line + 1, end.column + 1)
 
 
 def split(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> SplitFile:
@@ -294,7 +301,7 @@ def parse_yaml(
     if document.data is None:
         if any(p.kind in (ProblemKind.YAML_SYNTAX, ProblemKind.LIMIT) for p in problems):
             return None, problems
-        return FrontMatter({}, document.root, end_line), problems
+        return FrontMatter({}, document.root, end_line, yaml_text), problems
     if not isinstance(document.data, dict):
         root = document.root
         position = mark_position(root) if root is not None else Position(2, 1)
@@ -308,7 +315,7 @@ def parse_yaml(
             )
         )
         return None, problems
-    return FrontMatter(document.data, document.root, end_line), problems
+    return FrontMatter(document.data, document.root, end_line, yaml_text), problems
 
 
 def _duplicate_keys(root: yaml.Node | None) -> Iterator[Problem]:

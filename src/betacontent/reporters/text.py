@@ -24,6 +24,9 @@ def summary(diagnostics: Sequence[Diagnostic], files: int, seconds: float) -> st
         f"{counts[Severity.INFO]} info",
         f"{seconds:.2f}s",
     ]
+    fixable = sum(1 for d in diagnostics if d.fix is not None)
+    if fixable:
+        parts.insert(-1, f"{fixable} fixable with --fix")
     return ", ".join(parts)
 
 
@@ -36,14 +39,19 @@ def report_text(
 ) -> None:
     for d in diagnostics:
         where = f"{display_path(root, d.path, cwd)}:{d.line}:{d.column}:"
+        fixable = " [*]" if d.fix is not None else ""  # as ruff marks what --fix can fix
         if console.is_terminal:
             console.print(
-                f"[bold]{escape(where)}[/] [{_STYLE[d.severity]}]{d.code}[/] {escape(d.message)}",
+                f"[bold]{escape(where)}[/] [{_STYLE[d.severity]}]{d.code}[/]{escape(fixable)} "
+                f"{escape(d.message)}",
                 highlight=False,
                 soft_wrap=True,
             )
         else:
             console.print(
-                f"{where} {d.code} {d.message}", markup=False, highlight=False, soft_wrap=True
+                f"{where} {d.code}{fixable} {d.message}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
     console.print(summary_line, markup=False, highlight=False, soft_wrap=True)

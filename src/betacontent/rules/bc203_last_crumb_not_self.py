@@ -5,6 +5,10 @@ Reports a trail whose last crumb links to another page than the one that carries
 crumb without `link` is accepted, unless `breadcrumbs.last-crumb-link = "required"`.
 A last crumb whose link resolves to nothing is BC204's.
 
+## Fix
+`--fix` adds the missing `link:` of a last crumb, with the page's own URL, in the crumb's
+style: `{title: X}` becomes `{title: X, link: /url}`; a block crumb gets a new `link:` line.
+
 ## Why is this bad?
 The last step of a trail is "you are here". When it points elsewhere, usually because the page
 was copied from a sibling, the trail describes another page.
@@ -31,6 +35,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import crumb_targets
+from betacontent.rules.fixing import crumb_key_fix
 from betacontent.site_index import Site
 
 
@@ -43,9 +48,11 @@ def check(site: Site) -> Iterator[Diagnostic]:
         last = trail[-1]
         if last.crumb.link is None:
             if required:
-                yield RULE.at(
-                    entry.rel, last.crumb.position, f"the last crumb has no link; use `{entry.url}`"
+                fix = crumb_key_fix(
+                    entry, last.crumb.index, "link", entry.url, f"add `link: {entry.url}`"
                 )
+                message = f"the last crumb has no link; use `{entry.url}`"
+                yield RULE.at(entry.rel, last.crumb.position, message, fix=fix)
             continue
         if last.checked and last.resolution is None:
             continue  # resolves to nothing: BC204

@@ -5,6 +5,11 @@ Reports a crumb link that is not the target's own URL but reaches it through the
 `try_files` fallback (`/approche` for a page at `/approche/`), through a redirect, or by a
 file path (`/approche/index.html`), and gives the canonical URL.
 
+## Fix
+`--fix` writes the target's own URL in place of a site-absolute crumb link (`/...`) that
+works through the fallback or by its file name, keeping query and fragment. A crumb through
+a redirect or written as a relative link is left to you.
+
 ## Why is this bad?
 It works on nginx configured like production, but costs a redirect or an extra lookup, breaks
 on servers configured otherwise (S3, some CDNs), and makes the same page appear under two URLs
@@ -26,10 +31,12 @@ breadcrumbs:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import crumb_targets
+from betacontent.rules.fixing import crumb_value_fix
 from betacontent.site_index import EntryKind, Site
 
 
@@ -39,19 +46,27 @@ def check(site: Site) -> Iterator[Diagnostic]:
             resolution, page = target.resolution, target.page
             if resolution is None or page is None:
                 continue
+            written = target.crumb.link or ""
+            parts = urlsplit(written)
+            fixable = written.startswith("/") and not written.startswith("//")
             if resolution.entry.kind is EntryKind.REDIRECT:
-                how = "through a redirect"
+                how, fixable = "through a redirect", False
             elif resolution.exact:
                 continue
             elif resolution.template == "$uri":
                 how = "by its file name"
             else:
                 how = f"only through the server fallback `{resolution.template}`"
+            url = page.url + (f"?{parts.query}" if parts.query else "")
+            url += f"#{parts.fragment}" if parts.fragment else ""
+            end, fix = crumb_value_fix(entry, target.crumb.index, "link", url, f"write `{url}`")
             yield RULE.at(
                 entry.rel,
                 target.crumb.link_position,
                 f"breadcrumb link `{target.crumb.link}` reaches {page.rel} {how}; "
                 f"its URL is `{page.url}`",
+                end=end,
+                fix=fix if fixable else None,
             )
 
 

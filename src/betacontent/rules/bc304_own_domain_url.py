@@ -5,6 +5,11 @@ Reports links written as `https://beta.gouv.fr/...` (the `url` of `_config.yml`,
 hosts listed in `links.own-domains`, such as `www.beta.gouv.fr`). They are checked as internal
 links, so a dead one is also BC301. A live one gets this note with the relative link to use.
 
+## Fix
+`--fix` writes the relative link in place of the absolute one (query and fragment kept; for
+breadcrumbs and `_data/` links, which templates pass through `relative_url`, without the
+baseurl). Autolinks, include parameters and other front matter keys are left to you.
+
 ## Why is this bad?
 Absolute links bypass staging and preview builds (they jump to production), break when the
 domain changes, and nobody checks them: link checkers treat them as external.
@@ -27,7 +32,8 @@ from urllib.parse import urlsplit
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_links
+from betacontent.rules.common import TEMPLATED, checked_links
+from betacontent.rules.fixing import url_fix
 from betacontent.site_index import Site
 
 
@@ -38,16 +44,22 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 continue
             parts = urlsplit(target.url)
             relative = parts.path or "/"
-            if target.link.origin == "breadcrumb":  # templates add the baseurl to crumbs
-                relative = site.site_path(relative) or relative
+            site_path = site.site_path(relative)
+            if target.link.origin in TEMPLATED:  # templates add the baseurl to these
+                relative = site_path or relative
             if parts.query:
                 relative += "?" + parts.query
             if parts.fragment:
                 relative += "#" + parts.fragment
+            end, fix = url_fix(site, page.path, target.link, relative, f"write `{relative}`")
+            if target.link.origin in TEMPLATED and site_path is None:
+                fix = None  # outside the baseurl: no relative form reaches it
             yield RULE.at(
                 page.path,
                 target.link.position,
                 f"`{target.url}` points to this site: use a relative link, `{relative}`",
+                end=end,
+                fix=fix,
             )
 
 

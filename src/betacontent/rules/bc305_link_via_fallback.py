@@ -6,6 +6,11 @@ server's `try_files` fallback (`/approche` for a page at `/approche/`), through 
 the file name (`/approche/index.html`), or only on a case-insensitive host (`/Approche/`). The
 message gives the canonical URL. Breadcrumbs have their own rule, BC207.
 
+## Fix
+`--fix` writes the canonical URL of a site-absolute link (`/...`) that works through the
+fallback or by its file name, keeping its query, fragment and baseurl. A link through a
+redirect, one that matches only when case is ignored, and a relative link are left to you.
+
 ## Why is this bad?
 Each costs a redirect or a lookup, splits analytics between two URLs, and breaks when the site
 moves to a server configured otherwise; a case mismatch is a 404 on nginx.
@@ -24,11 +29,32 @@ moves to a server configured otherwise; a case mismatch is a 404 on nginx.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
-from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.diagnostics import Diagnostic, Fix, Severity
+from betacontent.positions import Position
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_links, final_page
-from betacontent.site_index import EntryKind, Site
+from betacontent.rules.common import TEMPLATED, Target, checked_links, final_page
+from betacontent.rules.fixing import url_fix
+from betacontent.site_index import Entry, EntryKind, Site
+
+
+def _canonical_fix(
+    site: Site, target: Target, canonical: Entry
+) -> tuple[Position | None, Fix | None]:
+    """The canonical URL written as the link was: same baseurl form, query and fragment."""
+    written = target.link.url
+    parts = urlsplit(written)
+    if not written.startswith("/") or written.startswith("//"):
+        end, _ = url_fix(site, target.path, target.link, written, "")
+        return end, None
+    base = "" if target.link.origin in TEMPLATED else site.config.baseurl.rstrip("/")
+    url = base + canonical.url
+    if parts.query:
+        url += "?" + parts.query
+    if parts.fragment:
+        url += "#" + parts.fragment
+    return url_fix(site, target.path, target.link, url, f"write `{url}`")
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
@@ -37,6 +63,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
             if target.link.origin == "breadcrumb" or target.kind not in ("internal", "own-domain"):
                 continue
             resolution = target.resolution
+            fixable = False
             if resolution is None and target.folded is not None:
                 how = "only where case is ignored (not on nginx)"
                 canonical = target.folded.entry
@@ -48,15 +75,18 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 how = "through a redirect"
                 canonical = final_page(site, resolution)
             elif resolution.template == "$uri":
-                how = "by its file name"
+                how, fixable = "by its file name", True
                 canonical = resolution.entry
             else:
-                how = f"only through the server fallback `{resolution.template}`"
+                how, fixable = f"only through the server fallback `{resolution.template}`", True
                 canonical = resolution.entry
+            end, fix = _canonical_fix(site, target, canonical)
             yield RULE.at(
                 page.path,
                 target.link.position,
                 f"`{target.url}` reaches {canonical.rel} {how}; its URL is `{canonical.url}`",
+                end=end,
+                fix=fix if fixable else None,
             )
 
 
