@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,10 @@ class Run:
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
 
-    def __call__(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    def __call__(
+        self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**(os.environ if env is None else env), "NO_COLOR": "1", "COLUMNS": "200"}
         return subprocess.run(
             [sys.executable, "-m", "betacontent", *args],
             cwd=cwd or self.cwd,
@@ -33,6 +35,43 @@ class Run:
 def run() -> Run:
     """Run the real `betacontent` command as a subprocess."""
     return Run(ROOT)
+
+
+class Git:
+    """git in a new repository at `top`, away from the user's configuration and any GIT_*
+    variable of the caller (a hook running the tests sets GIT_DIR)."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        self.env |= {
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CEILING_DIRECTORIES": str(top.parent),
+            "GIT_AUTHOR_NAME": "Test",
+            "GIT_AUTHOR_EMAIL": "test@example.org",
+            "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.org",
+        }
+        top.mkdir(parents=True, exist_ok=True)
+        self("init", "--quiet", "--initial-branch=main")
+
+    def __call__(self, *args: str) -> str:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=self.top,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def commit(self, message: str) -> None:
+        self("add", "--all")
+        self("commit", "--quiet", "--message", message)
 
 
 def require_tool(command: str, package: str) -> str:

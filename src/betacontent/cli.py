@@ -51,11 +51,22 @@ def main() -> None:
     """Lint and serve Jekyll content: front matter, breadcrumbs and links."""
 
 
-def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
-    if not targets:
-        return True
+def _in_scope(
+    diagnostic: Diagnostic, root: Path, targets: list[Path], changes: set[Path] | None
+) -> bool:
     path = (root / diagnostic.path).resolve()
-    return any(path == target or target in path.parents for target in targets)
+    if changes is not None and path not in changes:
+        return False
+    return not targets or any(path == target or target in path.parents for target in targets)
+
+
+def _changes(root: Path, ref: str) -> set[Path]:
+    from betacontent.changes import ChangesError, changed_files
+
+    try:
+        return changed_files(root, ref)
+    except ChangesError as error:
+        raise _fail(str(error)) from None
 
 
 @main.command(name="lint")
@@ -77,6 +88,12 @@ def _in_scope(diagnostic: Diagnostic, root: Path, targets: list[Path]) -> bool:
     is_flag=True,
     help="Also request external http(s) links (cached in .betacontent-cache/).",
 )
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Show only the files git reports changed since HEAD (staged, unstaged, untracked).",
+)
+@click.option("--since", metavar="REF", help="Since commit REF, not HEAD; implies --changed.")
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -85,12 +102,15 @@ def lint_command(
     config_file: Path | None,
     color: bool | None,
     external: bool,
+    changed: bool,
+    since: str | None,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
     The whole site is always loaded, since breadcrumbs and links need every page; PATHS only
-    narrow which files' diagnostics are shown. Exit 0 without errors, 1 with errors, 2 on a
-    usage or configuration error.
+    narrow which files' diagnostics are shown, and so does --changed: the files git reports
+    changed since HEAD (or --since REF, which implies --changed), staged, unstaged or
+    untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error.
     """
     started = time.perf_counter()
     cwd = Path.cwd()
@@ -109,13 +129,14 @@ def lint_command(
         )
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
+    changes = _changes(root, since or "HEAD") if changed or since else None
     site = load_site(root, config)
     console = Console(
         force_terminal=color, no_color=color is False, highlight=False, soft_wrap=True
     )
     if external and any(rule.code == "BC306" for rule in rules):
         site.external = _check_external(site, root, color)
-    diagnostics = [d for d in lint(site, rules) if _in_scope(d, root, targets)]
+    diagnostics = [d for d in lint(site, rules) if _in_scope(d, root, targets, changes)]
     checked = len(site.files) + len(site.data_files) + (1 if site.config_rel else 0)
     line = summary(diagnostics, checked, time.perf_counter() - started)
     report_text(console, diagnostics, root, cwd, line)
