@@ -9,10 +9,14 @@ PORT ?= 8000
 
 .PHONY: lint test serve schemas clean
 
+# The wheelhouse lets tests/test_precommit.py install the hook offline: its virtualenv builds
+# betacontent from the tree (with build isolation, hence hatchling) from these wheels alone.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip wheel --quiet -w $(VENV)/wheelhouse . hatchling
+	rm -f $(VENV)/wheelhouse/betacontent-*.whl
 	touch $(STAMP)
 
 lint: $(STAMP)

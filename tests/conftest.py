@@ -89,10 +89,15 @@ def require_tool(command: str, package: str) -> str:
 TOOL_TIMEOUT = 120  # seconds
 
 
-def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run an oracle tool (jekyll, htmlproofer), bounded in time, in a UTF-8 locale (the
+def run_tool(
+    command: list[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TOOL_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool (jekyll, htmlproofer, pre-commit), bounded in time, in a UTF-8 locale (the
     fixtures have non-ASCII file names)."""
-    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    env = {**(os.environ if env is None else env), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     try:
         return subprocess.run(
             command,
@@ -100,11 +105,11 @@ def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
             env=env,
             capture_output=True,
             text=True,
-            timeout=TOOL_TIMEOUT,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        pytest.fail(f"`{' '.join(command)}` did not finish within {TOOL_TIMEOUT}s: {error}")
+        pytest.fail(f"`{' '.join(command)}` did not finish within {timeout}s: {error}")
 
 
 def jekyll_build(
