@@ -278,43 +278,11 @@ def export_command(site: Path | None, out: Path) -> None:
     click.echo(f"{out}: {count} files; {_published_summary(published)}")
 
 
-@main.command(name="rule")
-@click.argument("code", required=False)
-def rule_command(code: str | None) -> None:
-    """List the rules, or explain one: `betacontent rule BC102`."""
-    console = Console(highlight=False, soft_wrap=True)
-    if code is None:
-        for rule in RULES.values():
-            console.print(
-                f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {rule.summary}",
-                markup=False,
-            )
-        return
-    chosen = RULES.get(code.upper())
-    if chosen is None:
-        raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
-    text = f"# {chosen.code} {chosen.name} ({chosen.severity.value})\n\n{chosen.doc}"
-    if console.is_terminal:
-        from rich.markdown import Markdown
-
-        console.print(Markdown(text))
-    else:
-        click.echo(text)
-
-
-@main.command(name="schema")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-    help="Folder to write the JSON Schemas into.",
-)
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change.")
-def schema_command(out: Path, check: bool) -> None:
-    """Write the JSON Schemas of front matter, phase data and configuration."""
-    stale = []
-    for name, text in generate().items():
+def _write_folder(out: Path, files: dict[str, str], check: bool, stray: list[Path]) -> None:
+    """Write `files` into `out` atomically and delete the `stray` ones; with `check`, write
+    nothing and exit 1 if a file would change."""
+    stale = [path.name for path in stray]
+    for name, text in files.items():
         path = out / name
         try:
             current = path.read_text("utf-8") if path.is_file() else None
@@ -328,4 +296,74 @@ def schema_command(out: Path, check: bool) -> None:
     if check and stale:
         click.echo(f"out of date in {out}: {', '.join(stale)}", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{out}: {len(stale)} file(s) {'stale' if check else 'written'}")
+    for path in [] if check else stray:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            raise _fail(f"cannot remove {path}: {error.strerror}") from None
+    click.echo(f"{out}: {len(stale)} file(s) {'stale' if check else 'updated'}")
+
+
+@main.command(name="rule")
+@click.argument("code", required=False)
+@click.option("--all", "every", is_flag=True, help="Every rule's page, in Markdown.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --all: write the pages and their index (README.md) into this folder.",
+)
+@click.option(
+    "--check", is_flag=True, help="With --out: write nothing; exit 1 if a file would change."
+)
+def rule_command(code: str | None, every: bool, out: Path | None, check: bool) -> None:
+    """List the rules, or explain one: `betacontent rule BC102`.
+
+    `betacontent rule --all --out docs/rules` writes the pages of docs/rules/."""
+    from betacontent import rule_docs
+
+    if code is not None and every:
+        raise _fail("give a rule code or --all, not both")
+    if out is not None and not every:
+        raise _fail("--out writes every rule's page: add --all")
+    if check and out is None:
+        raise _fail("--check compares with the pages in --out: add --out")
+    if out is not None:
+        files = rule_docs.generate()
+        stray = [path for path in out.glob(rule_docs.PAGE_GLOB) if path.name not in files]
+        _write_folder(out, files, check, stray)
+        return
+    if every:
+        click.echo("\n".join(rule_docs.page(rule) for rule in RULES.values()), nl=False)
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    if code is None:
+        for rule in RULES.values():
+            console.print(
+                f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {rule.summary}",
+                markup=False,
+            )
+        return
+    chosen = RULES.get(code.upper())
+    if chosen is None:
+        raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
+    text = rule_docs.page(chosen)
+    if console.is_terminal:
+        from rich.markdown import Markdown
+
+        console.print(Markdown(text))
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command(name="schema")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write the JSON Schemas into.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change.")
+def schema_command(out: Path, check: bool) -> None:
+    """Write the JSON Schemas of front matter, phase data and configuration."""
+    _write_folder(out, generate(), check, [])
