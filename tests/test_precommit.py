@@ -33,6 +33,8 @@ def hook_repository(target: Path) -> Path:
     git = Git(target)
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, target / name)
+    for licence in ROOT.glob("LICEN[CS]E*"):  # hatchling includes them when there are some
+        shutil.copy2(licence, target / licence.name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "src", target / "src", ignore=ignore)
     git.commit("snapshot")
