@@ -7,12 +7,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: lint test serve schemas clean
+.PHONY: lint test serve schemas docs clean
 
+# The wheelhouse lets tests/test_precommit.py install the hook offline: its virtualenv builds
+# betacontent from the tree (with build isolation, hence hatchling) from these wheels alone.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip wheel --quiet -w $(VENV)/wheelhouse . hatchling
+	rm -f $(VENV)/wheelhouse/betacontent-*.whl
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -26,6 +30,9 @@ test: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/betacontent schema --out schemas
+
+docs: $(STAMP)
+	$(BIN)/betacontent rule --all --out docs/rules
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

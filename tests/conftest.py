@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,10 @@ class Run:
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
 
-    def __call__(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    def __call__(
+        self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**(os.environ if env is None else env), "NO_COLOR": "1", "COLUMNS": "200"}
         return subprocess.run(
             [sys.executable, "-m", "betacontent", *args],
             cwd=cwd or self.cwd,
@@ -35,6 +37,43 @@ def run() -> Run:
     return Run(ROOT)
 
 
+class Git:
+    """git in a new repository at `top`, away from the user's configuration and any GIT_*
+    variable of the caller (a hook running the tests sets GIT_DIR)."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        self.env |= {
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CEILING_DIRECTORIES": str(top.parent),
+            "GIT_AUTHOR_NAME": "Test",
+            "GIT_AUTHOR_EMAIL": "test@example.org",
+            "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.org",
+        }
+        top.mkdir(parents=True, exist_ok=True)
+        self("init", "--quiet", "--initial-branch=main")
+
+    def __call__(self, *args: str) -> str:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=self.top,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def commit(self, message: str) -> None:
+        self("add", "--all")
+        self("commit", "--quiet", "--message", message)
+
+
 def require_tool(command: str, package: str) -> str:
     """The path of an oracle tool: skipped locally when missing, a failure on CI (`CI` set),
     where `.ci/run` installs it."""
@@ -50,10 +89,15 @@ def require_tool(command: str, package: str) -> str:
 TOOL_TIMEOUT = 120  # seconds
 
 
-def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run an oracle tool (jekyll, htmlproofer), bounded in time, in a UTF-8 locale (the
+def run_tool(
+    command: list[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TOOL_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool (jekyll, htmlproofer, pre-commit), bounded in time, in a UTF-8 locale (the
     fixtures have non-ASCII file names)."""
-    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    env = {**(os.environ if env is None else env), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     try:
         return subprocess.run(
             command,
@@ -61,11 +105,11 @@ def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
             env=env,
             capture_output=True,
             text=True,
-            timeout=TOOL_TIMEOUT,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        pytest.fail(f"`{' '.join(command)}` did not finish within {TOOL_TIMEOUT}s: {error}")
+        pytest.fail(f"`{' '.join(command)}` did not finish within {timeout}s: {error}")
 
 
 def jekyll_build(

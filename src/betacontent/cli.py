@@ -68,11 +68,20 @@ def main() -> None:
     """Lint and serve Jekyll content: front matter, breadcrumbs and links."""
 
 
-def _in_scope(rel: str, root: Path, targets: list[Path]) -> bool:
-    if not targets:
-        return True
+def _in_scope(rel: str, root: Path, targets: list[Path], changes: set[Path] | None = None) -> bool:
     path = (root / rel).resolve()
-    return any(path == target or target in path.parents for target in targets)
+    if changes is not None and path not in changes:
+        return False
+    return not targets or any(path == target or target in path.parents for target in targets)
+
+
+def _changes(root: Path, ref: str) -> set[Path]:
+    from betacontent.changes import ChangesError, changed_files
+
+    try:
+        return changed_files(root, ref)
+    except ChangesError as error:
+        raise _fail(str(error)) from None
 
 
 @main.command(name="lint")
@@ -102,6 +111,12 @@ def _in_scope(rel: str, root: Path, targets: list[Path]) -> bool:
 )
 @click.option("--fix", is_flag=True, help="Apply the fixes that cannot change what the site means.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Show only the files git reports changed since HEAD (staged, unstaged, untracked).",
+)
+@click.option("--since", metavar="REF", help="Since commit REF, not HEAD; implies --changed.")
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -113,13 +128,16 @@ def lint_command(
     external: bool,
     fix: bool,
     show_diff: bool,
+    changed: bool,
+    since: str | None,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
     The whole site is always loaded, since breadcrumbs and links need every page; PATHS only
-    narrow which files' diagnostics are shown (and fixed). Exit 0 without errors, 1 with
-    errors, 2 on a usage or configuration error. With --diff: exit 1 when there is something
-    to fix, else 0.
+    narrow which files' diagnostics are shown (and fixed), and so does --changed: the files
+    git reports changed since HEAD (or --since REF, which implies --changed), staged, unstaged
+    or untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error.
+    With --diff: exit 1 when there is something to fix, else 0.
     """
     if fix and show_diff:
         raise _fail("--fix and --diff cannot be used together")
@@ -140,6 +158,7 @@ def lint_command(
         )
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
+    changes = _changes(root, since or "HEAD") if changed or since else None
     site = load_site(root, config)
     console = Console(
         force_terminal=color,
@@ -150,15 +169,17 @@ def lint_command(
     )
     if external and any(rule.code == "BC306" for rule in rules):
         site.external = _check_external(site, root, color)
-    diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets)]
+    diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets, changes)]
     if show_diff:
         sys.exit(_show_diff(site, diagnostics, root, cwd))
     applied = None
     if fix:
-        site, diagnostics, applied = _fix(site, diagnostics, root, cwd, config, rules, targets)
+        site, diagnostics, applied = _fix(
+            site, diagnostics, root, cwd, config, rules, targets, changes
+        )
     checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
     checked += [site.config_rel] if site.config_rel else []
-    files = sorted(rel for rel in set(checked) if _in_scope(rel, root, targets))
+    files = sorted(rel for rel in set(checked) if _in_scope(rel, root, targets, changes))
     seconds = time.perf_counter() - started
     line = summary(diagnostics, len(files), seconds)
     chosen = output_format or config.output_format
@@ -207,6 +228,7 @@ def _fix(
     config: LintConfig,
     rules: Sequence[Rule],
     targets: list[Path],
+    changes: set[Path] | None,
 ) -> tuple[Site, list[Diagnostic], int]:
     """Apply fixes and re-lint until nothing more applies: the site, what remains, and how
     many fixes were applied."""
@@ -224,7 +246,9 @@ def _fix(
         if count:
             external, site = site.external, load_site(root, config)
             site.external = external
-            diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets)]
+            diagnostics = [
+                d for d in lint(site, rules) if _in_scope(d.path, root, targets, changes)
+            ]
         if not count or not any(d.fix for d in diagnostics):
             break
     for result in results:
@@ -390,43 +414,11 @@ def config_command(site: Path | None, config_file: Path | None) -> None:
     click.echo(describe_config(config, written, source), nl=False)
 
 
-@main.command(name="rule")
-@click.argument("code", required=False)
-def rule_command(code: str | None) -> None:
-    """List the rules, or explain one: `betacontent rule BC102`."""
-    console = Console(highlight=False, soft_wrap=True, emoji=False)
-    if code is None:
-        for rule in RULES.values():
-            console.print(
-                f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {rule.summary}",
-                markup=False,
-            )
-        return
-    chosen = RULES.get(code.upper())
-    if chosen is None:
-        raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
-    text = f"# {chosen.code} {chosen.name} ({chosen.severity.value})\n\n{chosen.doc}"
-    if console.is_terminal:
-        from rich.markdown import Markdown
-
-        console.print(Markdown(text))
-    else:
-        click.echo(text)
-
-
-@main.command(name="schema")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-    help="Folder to write the JSON Schemas into.",
-)
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change.")
-def schema_command(out: Path, check: bool) -> None:
-    """Write the JSON Schemas of front matter, phase data and configuration."""
-    stale = []
-    for name, text in generate().items():
+def _write_folder(out: Path, files: dict[str, str], check: bool, stray: list[Path]) -> None:
+    """Write `files` into `out` atomically and delete the `stray` ones; with `check`, write
+    nothing and exit 1 if a file would change."""
+    stale = [path.name for path in stray]
+    for name, text in files.items():
         path = out / name
         try:
             current = path.read_text("utf-8") if path.is_file() else None
@@ -440,4 +432,88 @@ def schema_command(out: Path, check: bool) -> None:
     if check and stale:
         click.echo(f"out of date in {out}: {', '.join(stale)}", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{out}: {len(stale)} file(s) {'stale' if check else 'written'}")
+    for path in [] if check else stray:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            raise _fail(f"cannot remove {path}: {error.strerror}") from None
+    click.echo(f"{out}: {len(stale)} file(s) {'stale' if check else 'updated'}")
+
+
+@main.command(name="rule")
+@click.argument("code", required=False)
+@click.option("--all", "every", is_flag=True, help="Every rule's page, in Markdown.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --all: write the pages and their index (README.md) into this folder.",
+)
+@click.option(
+    "--check", is_flag=True, help="With --out: write nothing; exit 1 if a file would change."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the raw Markdown of the pages (and of the index without a code), even on "
+    "a terminal.",
+)
+def rule_command(
+    code: str | None, every: bool, out: Path | None, check: bool, output_format: str
+) -> None:
+    """List the rules, or explain one: `betacontent rule BC102`.
+
+    `betacontent rule --all --out docs/rules` writes the pages of docs/rules/."""
+    from betacontent import rule_docs
+
+    if code is not None and every:
+        raise _fail("give a rule code or --all, not both")
+    if out is not None and not every:
+        raise _fail("--out writes every rule's page: add --all")
+    if check and out is None:
+        raise _fail("--check compares with the pages in --out: add --out")
+    if out is not None:
+        files = rule_docs.generate()
+        stray = [path for path in out.glob(rule_docs.PAGE_GLOB) if path.name not in files]
+        _write_folder(out, files, check, stray)
+        return
+    if every:
+        click.echo("\n".join(rule_docs.page(rule) for rule in RULES.values()), nl=False)
+        return
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    if code is None and output_format == "markdown":
+        click.echo(rule_docs.index(), nl=False)
+        return
+    if code is None:
+        for rule in RULES.values():
+            console.print(
+                f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {rule.summary}",
+                markup=False,
+            )
+        return
+    chosen = RULES.get(code.upper())
+    if chosen is None:
+        raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
+    text = rule_docs.page(chosen)
+    if console.is_terminal and output_format == "text":
+        from rich.markdown import Markdown
+
+        console.print(Markdown(text))
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command(name="schema")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write the JSON Schemas into.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change.")
+def schema_command(out: Path, check: bool) -> None:
+    """Write the JSON Schemas of front matter, phase data and configuration."""
+    _write_folder(out, generate(), check, [])
