@@ -36,7 +36,8 @@ def hook_repository(target: Path) -> Path:
     for licence in ROOT.glob("LICEN[CS]E*"):  # hatchling includes them when there are some
         shutil.copy2(licence, target / licence.name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "src", target / "src", ignore=ignore)
+    for folder in ("src", "examples/frontend"):  # the wheel ships the reference frontend
+        shutil.copytree(ROOT / folder, target / folder, ignore=ignore)
     git.commit("snapshot")
     return target
 

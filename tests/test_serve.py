@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,24 +63,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     manifeste.write_text(
         manifeste.read_text("utf-8").replace("layout:", "title: doublon\nlayout:", 1), "utf-8"
     )
+    with serve_process(site, work, "--watch") as running:
+        yield running
+
+
+@contextmanager
+def serve_process(site: Path, work: Path, *options: str) -> Iterator[Server]:
+    """`betacontent serve SITE` on a free port, answering, stopped on exit; log in `work`."""
     port = free_port()
     log = work / "server.log"
+    command = [sys.executable, "-m", "betacontent", "serve", str(site), "--port", str(port)]
     with log.open("w") as stream:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "betacontent",
-                "serve",
-                str(site),
-                "--port",
-                str(port),
-                "--watch",
-            ],
-            cwd=work,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-            text=True,
+            [*command, *options], cwd=work, stdout=stream, stderr=subprocess.STDOUT, text=True
         )
     running = Server(site, f"http://127.0.0.1:{port}", port, process, log)
     try:

@@ -31,6 +31,7 @@ from litestar.types import Message, Scope
 from betacontent import __version__
 from betacontent import api_models as out
 from betacontent.config import LintConfig, ServeSettings, find_config, load_config
+from betacontent.frontend import frontend_from_env, frontend_router
 from betacontent.loader import find_site_root
 from betacontent.published import (
     Encoded,
@@ -425,10 +426,12 @@ def create_app(
     settings: ServeSettings | None = None,
     on_startup: list[Callable[[Litestar], Any]] | None = None,
     on_shutdown: list[Callable[[Litestar], Any]] | None = None,
+    frontend: Path | None = None,
 ) -> Litestar:
     """The API application. Without a published site, it loads the site named by the
-    `BETACONTENT_SITE` environment variable (the embedded `content/` by default), as the
-    ASGI server's workers do."""
+    `BETACONTENT_SITE` environment variable (the embedded `content/` by default), and the
+    frontend named by `BETACONTENT_FRONTEND` (none by default), as the ASGI server's workers
+    do. `frontend`: a folder of static files served under `/`."""
     hooks_start = list(on_startup or [])
     hooks_stop = list(on_shutdown or [])
     if published is None:
@@ -441,12 +444,13 @@ def create_app(
         config = load_config(find_config(root))
         published = load_published(root, config)
         settings = settings or config.serve
+        frontend = frontend or frontend_from_env()
         if os.environ.get("BETACONTENT_WATCH") == "1":
             hooks_start, hooks_stop = _watching(root, config, hooks_start, hooks_stop)
     settings = settings or ServeSettings()
     holder = Holder(published, settings)
     return Litestar(
-        route_handlers=HANDLERS,
+        route_handlers=[*HANDLERS, *([frontend_router(frontend)] if frontend else [])],
         state=State({"holder": holder}),
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,

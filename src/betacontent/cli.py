@@ -329,8 +329,15 @@ def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--watch", is_flag=True, help="Re-lint and reload when files change.")
 @click.option("--strict", is_flag=True, help="Refuse to start while the site has errors.")
+@click.option("--frontend", is_flag=True, help="Also serve the reference DSFR frontend under /.")
 def serve_command(
-    site: Path | None, host: str, port: int, workers: int, watch: bool, strict: bool
+    site: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    watch: bool,
+    strict: bool,
+    frontend: bool,
 ) -> None:
     """Serve SITE (default: the site holding the current directory) as a JSON API.
 
@@ -341,9 +348,13 @@ def serve_command(
     from granian.constants import HTTPModes, Interfaces
     from granian.log import LogLevels
 
+    from betacontent.frontend import FRONTEND_ENV, bundled_frontend
     from betacontent.published import load_published
 
     root, config = _site_and_config(site)
+    folder = bundled_frontend() if frontend else None
+    if frontend and folder is None:
+        raise _fail("--frontend: the reference frontend is not installed (examples/frontend/)")
     published = load_published(root, config)
     console = Console(highlight=False, soft_wrap=True, emoji=False)
     if strict and published.errors:
@@ -353,10 +364,13 @@ def serve_command(
         sys.exit(EXIT_FINDINGS)
     click.echo(f"betacontent {__version__}: {root}: {_published_summary(published)}")
     click.echo(f"serving on http://{host}:{port}/api/pages  (OpenAPI: /schema)", nl=True)
+    if folder is not None:
+        click.echo(f"frontend: http://{host}:{port}/  ({folder})")
     sys.stdout.flush()
     del published  # the workers load their own
     os.environ["BETACONTENT_SITE"] = str(root)
     os.environ["BETACONTENT_WATCH"] = "1" if watch else "0"
+    os.environ[FRONTEND_ENV] = str(folder or "")
     Granian(
         "betacontent.api:create_app",
         factory=True,
