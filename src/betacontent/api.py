@@ -45,6 +45,7 @@ from betacontent.rules.common import final_page
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 API_PAGES = "/api/pages"
+MAX_URL = 2048  # characters of a page URL, percent-decoded, slashes included
 
 
 @dataclass
@@ -164,7 +165,13 @@ async def list_pages(
     sort: FromQuery[SortKey] = "url",
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     offset: Annotated[int, Parameter(ge=0)] = 0,
-    fields: Annotated[str | None, Parameter(description="Comma-separated fields")] = None,
+    fields: Annotated[
+        str | None,
+        Parameter(
+            description="Comma-separated fields",
+            schema_extra={"pattern": out.FIELDS_PATTERN},
+        ),
+    ] = None,
 ) -> Response[out.PageList]:
     """Published pages, filtered, sorted and paginated, with the total count."""
     if _raw_path(request).endswith("/"):
@@ -195,7 +202,14 @@ async def list_pages(
     responses={301: ResponseSpec(None, description="A redirect: `Location` is its target")},
 )
 async def get_page(
-    request: Request[Any, Any, Any], path: FromPath[str]
+    request: Request[Any, Any, Any],
+    path: Annotated[
+        str,
+        Parameter(
+            description="The page URL without its first slash",
+            schema_extra={"pattern": r"^[^\\\x00]*$", "maxLength": MAX_URL - 2},
+        ),
+    ],
 ) -> Response[out.PageDocument]:
     """A page found as the web server finds it (`/x`, `/x/`, `/x.html`); a redirect answers
     301 to the API URL of its target; a page with errors answers 404 naming them."""
@@ -219,8 +233,8 @@ async def _page_at(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """`url` is percent-encoded, as sent."""
     published = _holder(request.app.state).published
     decoded = unquote(url)
-    if "\x00" in decoded or "\\" in decoded or len(url) > 2048:
-        return problem(400, "Bad page URL", detail="the URL has characters no page can have")
+    if "\x00" in decoded or "\\" in decoded or len(decoded) > MAX_URL:
+        return problem(400, "Bad page URL", detail="too long, or a NUL or a backslash")
     resolution = published.site.lookup(url, baseurl_included=False)
     if resolution is None:
         return problem(404, "No such page", instance=url)
