@@ -1,52 +1,17 @@
-"""`betacontent serve` as a real process on 127.0.0.1, for the tests that speak HTTP to it."""
+"""`betacontent serve` as a real process on 127.0.0.1, started for a test module's own site
+(tests/test_serve.py has one server for its module)."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
-STARTUP_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    site: Path
-    base: str
-    port: int
-    process: subprocess.Popen[str]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text("utf-8", "replace")
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str, server: Server) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"the server exited while waiting for {what}:\n{server.output()}")
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}:\n{server.output()}")
+from test_serve import STARTUP_TIMEOUT, Server, free_port, wait_until
 
 
 @contextmanager

@@ -4,17 +4,53 @@ from __future__ import annotations
 
 import http.client
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from live_server import Server, running_server, wait_until
-
 ROOT = Path(__file__).resolve().parent.parent
 SEED_URL = "/devenir-intrapreneur/decouvrir-le-role-d-intrapreneur"
+STARTUP_TIMEOUT = 30.0
 RELOAD_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    site: Path
+    base: str
+    port: int
+    process: subprocess.Popen[str]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", "replace")
+
+
+def wait_until(check: object, timeout: float, what: str, server: Server) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited while waiting for {what}:\n{server.output()}")
+        try:
+            if callable(check) and check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}:\n{server.output()}")
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +62,41 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     manifeste.write_text(
         manifeste.read_text("utf-8").replace("layout:", "title: doublon\nlayout:", 1), "utf-8"
     )
-    with running_server(site, work, watch=True) as running:
+    port = free_port()
+    log = work / "server.log"
+    with log.open("w") as stream:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "betacontent",
+                "serve",
+                str(site),
+                "--port",
+                str(port),
+                "--watch",
+            ],
+            cwd=work,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    running = Server(site, f"http://127.0.0.1:{port}", port, process, log)
+    try:
+        wait_until(
+            lambda: httpx.get(running.base + "/health", timeout=1).status_code == 200,
+            STARTUP_TIMEOUT,
+            "the server to answer",
+            running,
+        )
         yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def test_startup_line_names_the_url_and_the_lint_summary(server: Server) -> None:

@@ -19,17 +19,16 @@ from urllib.parse import quote, unquote, urljoin
 import msgspec
 from litestar import Litestar, Request, Response, route
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.params import FromPath, FromQuery, Parameter
-from litestar.types import Message, Scope
 
 from betacontent import __version__
 from betacontent import api_models as out
+from betacontent.api_headers import DOCS_PATH, DocsPage, security_headers
 from betacontent.config import LintConfig, ServeSettings, find_config, load_config
 from betacontent.loader import find_site_root
 from betacontent.published import (
@@ -428,11 +427,6 @@ def _validation_error(request: Request[Any, Any, Any], exc: ValidationException)
     return problem(400, "Bad query parameter", detail=detail, parameter=name)
 
 
-async def _nosniff(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        MutableScopeHeaders(message)["X-Content-Type-Options"] = "nosniff"
-
-
 def create_app(
     published: PublishedSite | None = None,
     *,
@@ -467,7 +461,7 @@ def create_app(
             allow_methods=["GET", "HEAD"],
             expose_headers=["ETag"],
         ),
-        before_send=[_nosniff],
+        before_send=[security_headers],
         exception_handlers={
             NotFoundException: _not_found,
             ValidationException: _validation_error,
@@ -477,8 +471,8 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="betacontent",
             version=__version__,
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            path=DOCS_PATH,
+            render_plugins=[DocsPage()],
         ),
         on_startup=hooks_start,
         on_shutdown=hooks_stop,
