@@ -19,17 +19,16 @@ from urllib.parse import quote, unquote, urljoin
 import msgspec
 from litestar import Litestar, Request, Response, route
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.params import FromPath, FromQuery, Parameter
-from litestar.types import Message, Scope
 
 from betacontent import __version__
 from betacontent import api_models as out
+from betacontent.api_headers import DOCS_PATH, DocsPage, security_headers
 from betacontent.config import LintConfig, ServeSettings, find_config, load_config
 from betacontent.frontend import frontend_from_env, frontend_router
 from betacontent.loader import find_site_root
@@ -46,6 +45,7 @@ from betacontent.rules.common import final_page
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 API_PAGES = "/api/pages"
+MAX_URL = 2048  # characters of a page URL, percent-decoded, slashes included
 
 
 @dataclass
@@ -165,7 +165,13 @@ async def list_pages(
     sort: FromQuery[SortKey] = "url",
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     offset: Annotated[int, Parameter(ge=0)] = 0,
-    fields: Annotated[str | None, Parameter(description="Comma-separated fields")] = None,
+    fields: Annotated[
+        str | None,
+        Parameter(
+            description="Comma-separated fields",
+            schema_extra={"pattern": out.FIELDS_PATTERN},
+        ),
+    ] = None,
 ) -> Response[out.PageList]:
     """Published pages, filtered, sorted and paginated, with the total count."""
     if _raw_path(request).endswith("/"):
@@ -196,7 +202,14 @@ async def list_pages(
     responses={301: ResponseSpec(None, description="A redirect: `Location` is its target")},
 )
 async def get_page(
-    request: Request[Any, Any, Any], path: FromPath[str]
+    request: Request[Any, Any, Any],
+    path: Annotated[
+        str,
+        Parameter(
+            description="The page URL without its first slash",
+            schema_extra={"pattern": r"^[^\\\x00]*$", "maxLength": MAX_URL - 2},
+        ),
+    ],
 ) -> Response[out.PageDocument]:
     """A page found as the web server finds it (`/x`, `/x/`, `/x.html`); a redirect answers
     301 to the API URL of its target; a page with errors answers 404 naming them."""
@@ -220,8 +233,8 @@ async def _page_at(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """`url` is percent-encoded, as sent."""
     published = _holder(request.app.state).published
     decoded = unquote(url)
-    if "\x00" in decoded or "\\" in decoded or len(url) > 2048:
-        return problem(400, "Bad page URL", detail="the URL has characters no page can have")
+    if "\x00" in decoded or "\\" in decoded or len(decoded) > MAX_URL:
+        return problem(400, "Bad page URL", detail="too long, or a NUL or a backslash")
     resolution = published.site.lookup(url, baseurl_included=False)
     if resolution is None:
         return problem(404, "No such page", instance=url)
@@ -415,11 +428,6 @@ def _validation_error(request: Request[Any, Any, Any], exc: ValidationException)
     return problem(400, "Bad query parameter", detail=detail, parameter=name)
 
 
-async def _nosniff(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        MutableScopeHeaders(message)["X-Content-Type-Options"] = "nosniff"
-
-
 def create_app(
     published: PublishedSite | None = None,
     *,
@@ -457,7 +465,7 @@ def create_app(
             allow_methods=["GET", "HEAD"],
             expose_headers=["ETag"],
         ),
-        before_send=[_nosniff],
+        before_send=[security_headers],
         exception_handlers={
             NotFoundException: _not_found,
             ValidationException: _validation_error,
@@ -467,8 +475,8 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="betacontent",
             version=__version__,
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            path=DOCS_PATH,
+            render_plugins=[DocsPage()],
         ),
         on_startup=hooks_start,
         on_shutdown=hooks_stop,

@@ -50,6 +50,9 @@ class PageSummary(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
 
 
 SUMMARY_FIELDS = tuple(f.name for f in msgspec.structs.fields(PageSummary))
+_FIELD = "(?:" + "|".join(SUMMARY_FIELDS) + ")"
+FIELDS_PATTERN = rf"^(?:\s*,)*\s*{_FIELD}\s*(?:,\s*(?:{_FIELD}\s*)?)*$"
+"""What `fields=` accepts: comma-separated summary fields, at least one; blanks ignored."""
 
 
 class PageList(msgspec.Struct, frozen=True, kw_only=True):

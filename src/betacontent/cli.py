@@ -346,6 +346,7 @@ def serve_command(
     worker loads the site, and with --watch watches it, by itself."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     from betacontent.frontend import FRONTEND_ENV, bundled_frontend
@@ -381,6 +382,8 @@ def serve_command(
         http=HTTPModes.http1,
         log_access=False,
         log_level=LogLevels.warning,
+        # the request line and headers must fit in 32 KiB, else 431 (granian allows 400 KiB)
+        http1_settings=HTTP1Settings(max_buffer_size=32 * 1024),
     ).serve()
 
 

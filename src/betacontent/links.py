@@ -23,6 +23,7 @@ from betacontent.front_matter import mark_position
 from betacontent.markdown import mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position, split_lines
+from betacontent.urls import script_url
 
 Origin = Literal[
     "markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data", "include"
@@ -156,10 +157,14 @@ def html_links(
         offsets = _attribute_offsets(text)
         if tag == "script":
             unsafe.append(Unsafe(place(tag_offset), "`<script>` in page content"))
-        for name, _ in attrs:
+        for name, value in attrs:
+            where = place(tag_offset + offsets.get(name, (0, ""))[0])
             if name.startswith("on"):
-                where = offsets.get(name, (0, ""))[0]
-                unsafe.append(Unsafe(place(tag_offset + where), f"inline event handler `{name}=`"))
+                unsafe.append(Unsafe(where, f"inline event handler `{name}=`"))
+            elif name == "srcdoc":
+                unsafe.append(Unsafe(where, "`srcdoc=` document (it runs its own scripts)"))
+            elif (tag, name) not in HTML_URL_ATTRIBUTES and (kind := script_url(value or "")):
+                unsafe.append(Unsafe(where, f"`{kind}` URL in `{name}=`"))
             if (name == "id" or (name == "name" and tag == "a")) and name in offsets:
                 start, value = offsets[name]  # browsers jump to ids, and to <a name> only
                 ids.append((unescape(value), place(tag_offset + start)))

@@ -1,8 +1,10 @@
 """Unsafe content: `javascript:` URLs, `<script>`, inline event handlers.
 
 ## What it does
-Reports `javascript:` and `vbscript:` URLs in any link, `<script>` elements and `on*=` event
-handler attributes (`onclick=`, `onerror=`...) in the raw HTML of pages.
+Reports `javascript:`, `vbscript:` and `data:text/html` URLs in any link or HTML attribute
+(`<form action>` too; read as a browser does, tabs and newlines dropped), `<script>` elements,
+`on*=` event handler attributes (`onclick=`, `onerror=`...) and `srcdoc=` documents in the raw
+HTML of pages.
 
 ## Why is this bad?
 Content is edited by many hands and served under the site's origin: script in content is a
@@ -29,14 +31,15 @@ from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
 from betacontent.site_index import Site
+from betacontent.urls import script_url
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for page in checked_links(site):
         for target in page.targets:
             if target.kind == "unsafe":
-                scheme = target.url.split(":", 1)[0].lower()
-                yield RULE.at(page.path, target.link.position, f"`{scheme}:` URL in a link")
+                kind = script_url(target.url)
+                yield RULE.at(page.path, target.link.position, f"`{kind}` URL in a link")
         for unsafe in page.unsafe:
             yield RULE.at(page.path, unsafe.position, unsafe.message)
 

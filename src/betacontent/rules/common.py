@@ -15,7 +15,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import msgspec
 
-from betacontent import liquid, markdown
+from betacontent import liquid, markdown, urls
 from betacontent.anchors import page_anchors
 from betacontent.front_matter import FrontMatter, ProblemKind
 from betacontent.links import (
@@ -358,7 +358,7 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     problem = malformation(url)
     scheme_match = _SCHEME.match(url)
     scheme = scheme_match.group(1).lower() if scheme_match else ""
-    if scheme in ("javascript", "vbscript"):
+    if urls.script_url(url):
         return Target(path, entry, link, "unsafe", url)
     if url.startswith("//"):
         url, scheme = "https:" + url, "https"
