@@ -191,7 +191,6 @@ def test_traversal_outside_the_routes(server: Server, target: bytes) -> None:
     _assert_refused(raw_get(server, target), f"GET {target[:80]!r}")
 
 
-@pytest.mark.xfail(reason="the loader follows symlinks that leave the site (linter half)")
 def test_a_symlink_out_of_the_site_is_not_served(server: Server) -> None:
     for path in ("/api/pages/essais/fuite/", "/api/data/fuite", "/api/pages?limit=1000"):
         assert CANARY not in _fetch(server, "GET", path).text, path

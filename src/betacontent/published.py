@@ -334,7 +334,11 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
 
     programme, phase_by_slug, phases_withheld = _programme(site, failing)
     collections, collection_docs = _collections(site, failing)
-    data = {d.name: Encoded.of(_plain(d.data)) for d in site.data_files if d.data is not None}
+    data = {  # a data file with errors is withheld like a page (404 at /api/data/{name})
+        d.name: Encoded.of(_plain(d.data))
+        for d in site.data_files
+        if d.data is not None and not failing.get(d.rel)
+    }
     counts = defaultdict(int, {s: sum(d.severity is s for d in diagnostics) for s in Severity})
     return PublishedSite(
         generation=generation,

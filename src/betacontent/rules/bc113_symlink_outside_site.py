@@ -2,7 +2,9 @@
 
 ## What it does
 Reports a file or folder of the site that is a symbolic link to something outside the site
-folder. betacontent follows it, as `jekyll build` does.
+folder. betacontent follows it, as `jekyll build` does, so links to it resolve; but as an
+error the page (or data file) is withheld by the API: `betacontent serve` never publishes a
+file from outside the site folder.
 
 ## Why is this bad?
 The site then depends on files that are not in its repository: a clone elsewhere, a CI job
@@ -34,4 +36,4 @@ def check(site: Site) -> Iterator[Diagnostic]:
         yield RULE.at(found.path, found.position, found.message)
 
 
-RULE = rule("BC113", "symlink-outside-site", Severity.WARNING, __doc__)(check)
+RULE = rule("BC113", "symlink-outside-site", Severity.ERROR, __doc__)(check)
