@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
@@ -117,6 +119,11 @@ def _changes(root: Path, ref: str) -> set[Path]:
     help="Show only the files git reports changed since HEAD (staged, unstaged, untracked).",
 )
 @click.option("--since", metavar="REF", help="Since commit REF, not HEAD; implies --changed.")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="After the report, lint again on every change and print only what changed.",
+)
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -130,6 +137,7 @@ def lint_command(
     show_diff: bool,
     changed: bool,
     since: str | None,
+    watch: bool,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
@@ -137,10 +145,13 @@ def lint_command(
     narrow which files' diagnostics are shown (and fixed), and so does --changed: the files
     git reports changed since HEAD (or --since REF, which implies --changed), staged, unstaged
     or untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error.
-    With --diff: exit 1 when there is something to fix, else 0.
+    With --diff: exit 1 when there is something to fix, else 0. --watch runs until
+    interrupted (Ctrl-C), then exits as the last run would.
     """
     if fix and show_diff:
         raise _fail("--fix and --diff cannot be used together")
+    if watch and (fix or show_diff or (output_format not in (None, "text"))):
+        raise _fail("--watch prints text for people: use it without --fix, --diff or --format")
     started = time.perf_counter()
     cwd = Path.cwd()
     targets = [p.resolve() for p in paths]
@@ -148,7 +159,8 @@ def lint_command(
     for target in targets:
         if target != root and root not in target.parents:
             raise _fail(f"{target} is not inside the site at {root}")
-    try:
+
+    def configure() -> tuple[LintConfig, list[Rule]]:
         config = load_config(config_file or find_config(root))
         check_settings(config)
         rules = select_rules(
@@ -156,6 +168,10 @@ def lint_command(
             [*config.ignore, *_codes(ignore)],
             [*config.extend_select, *_codes(extend_select)],
         )
+        return config, rules
+
+    try:
+        config, rules = configure()
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
     changes = _changes(root, since or "HEAD") if changed or since else None
@@ -198,8 +214,55 @@ def lint_command(
         click.echo(f"{applied} fix{'es' if applied != 1 else ''} applied", err=chosen != "text")
     if config_unreadable(site):
         click.echo("betacontent: _config.yml does not parse: other checks skipped", err=True)
+    if watch:
+
+        def relint() -> list[Diagnostic] | None:
+            try:
+                config, rules = configure()
+            except (ConfigError, SelectorError) as error:
+                click.echo(f"betacontent: error: {error}; waiting for a fix", err=True)
+                return None
+            scope = _changes(root, since or "HEAD") if changed or since else None
+            found = lint(load_site(root, config), rules)
+            return [d for d in found if _in_scope(d.path, root, targets, scope)]
+
+        diagnostics = _watch(console, root, cwd, relint, diagnostics)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+def _watch(
+    console: Console,
+    root: Path,
+    cwd: Path,
+    relint: Callable[[], list[Diagnostic] | None],
+    first: list[Diagnostic],
+) -> list[Diagnostic]:
+    """Lint again after each batch of changes; print what appeared (`+`) and what was
+    resolved (`-`), then the new totals. Returns the last findings when interrupted."""
+    from betacontent.watch import Delta, watch
+
+    latest = list(first)
+    click.echo(f"watching {display_path(root, '.', cwd)} (Ctrl-C to stop)", err=True)
+
+    def show(delta: Delta) -> None:
+        nonlocal latest
+        latest = delta.current
+        stamp = time.strftime("%H:%M:%S")
+        if not delta.appeared and not delta.resolved:
+            click.echo(f"[{stamp}] no change in the findings", err=True)
+            return
+        lines = [("+", d) for d in delta.appeared] + [("-", d) for d in delta.resolved]
+        for sign, d in sorted(lines, key=lambda item: (item[1].sort_key(), item[0])):
+            where = f"{display_path(root, d.path, cwd)}:{d.line}:{d.column}:"
+            console.print(f"{sign} {where} {d.code} {d.message}", markup=False)
+        counts = Counter(d.severity for d in delta.current)
+        totals = ", ".join(f"{counts[level]} {level.value}" for level in Severity)
+        console.print(f"[{stamp}] now {totals}", markup=False)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        watch(str(root), relint, show, first)
+    return latest
 
 
 def _show_diff(site: Site, diagnostics: list[Diagnostic], root: Path, cwd: Path) -> int:
