@@ -731,7 +731,7 @@ class _Page:
             if not (lazy or (b - a == 1 and b == block.b)):
                 continue
             underline = a + 1
-            if _UNDERLINE.fullmatch(self.lines[underline]) is None:
+            if underline >= len(self.lines) or _UNDERLINE.fullmatch(self.lines[underline]) is None:
                 continue
             first = tokens[index - 1].type in ("list_item_open", "blockquote_open")
             if not (first or self._blank(a - 1)):

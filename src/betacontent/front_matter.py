@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler
 
-from betacontent.positions import Position, count_breaks, split_lines
+from betacontent.positions import Position, clamp, count_breaks, split_lines
 
 _OPEN = re.compile(r"---[ \t\r\n\f\v]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t\r\f\v]*$", re.MULTILINE)
@@ -272,7 +272,7 @@ def load_yaml(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> YamlDocume
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        position = clamp(Position(mark.line + 1, mark.column + 1), text) if mark else Position(1, 1)
         message = error.problem or error.context or "invalid YAML"
         if error.context and error.problem:
             message = f"{error.problem} ({error.context})"

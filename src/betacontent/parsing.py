@@ -26,7 +26,7 @@ from betacontent.front_matter import (
     load_yaml,
     split,
 )
-from betacontent.positions import Position
+from betacontent.positions import Position, count_breaks, split_lines
 from betacontent.sources import SourceFile
 from betacontent.suppressions import Directive, scan_page, scan_yaml
 
@@ -80,9 +80,9 @@ def decode(content: bytes) -> str | Problem:
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = content[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        before = content[: error.start].decode("utf-8", "replace")
+        line = count_breaks(before) + 1
+        column = len(split_lines(before)[-1]) + 1
         return Problem(
             ProblemKind.UNREADABLE,
             Position(line, column),

@@ -24,3 +24,13 @@ def split_lines(text: str) -> list[str]:
 
 def count_breaks(text: str) -> int:
     return len(LINE_BREAK.findall(text))
+
+
+def clamp(position: Position, text: str) -> Position:
+    """`position`, moved back into `text` when a parser placed it past the end (libyaml puts
+    an error at end of stream on the line after the last one when the file has no final line
+    break)."""
+    lines = split_lines(text)
+    if position.line <= len(lines):
+        return Position(position.line, min(position.column, len(lines[position.line - 1]) + 1))
+    return Position(len(lines), len(lines[-1]) + 1)
