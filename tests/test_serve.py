@@ -71,7 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def serve_process(site: Path, work: Path, *options: str) -> Iterator[Server]:
     """`betacontent serve SITE` on a free port, answering, stopped on exit; log in `work`."""
     port = free_port()
-    log = work / "server.log"
+    log = work / f"server-{port}.log"
     command = [sys.executable, "-m", "betacontent", "serve", str(site), "--port", str(port)]
     with log.open("w") as stream:
         process = subprocess.Popen(
