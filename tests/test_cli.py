@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -239,3 +240,18 @@ def test_readme_configuration_example_is_accepted(run: Run, tmp_path: Path) -> N
     (tmp_path / "_config.yml").write_text("title: t\n")
     result = run("lint", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_seed_findings_span_the_text_they_name(run: Run) -> None:
+    """End positions cover exactly the key, crumb link or URL a finding is about."""
+    result = run("lint", SEED, "--format", "json")
+    lines = (ROOT / SEED).read_text("utf-8").split("\n")
+    spans = {}
+    for d in json.loads(result.stdout)["diagnostics"]:
+        assert d["end_line"] == d["line"], d
+        spans[(d["code"], d["line"])] = lines[d["line"] - 1][d["column"] - 1 : d["end_column"] - 1]
+    assert spans[("BC102", 6)] == "layout"
+    assert spans[("BC204", 9)] == "/"
+    assert spans[("BC204", 11)] == "/devenir-intrapreneur"
+    assert spans[("BC303", 27)] == "/img/recap_phases.png"
+    assert spans[("BC205", 12)] == "title: Decouvrir le rôle d'intrapreneur"  # the crumb's title

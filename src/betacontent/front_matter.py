@@ -100,6 +100,7 @@ class Problem:
     kind: ProblemKind
     position: Position
     message: str
+    end: Position | None = None  # where the offending text ends (exclusive), when known
 
 
 @dataclass(slots=True)
@@ -339,6 +340,7 @@ def _duplicate_keys(root: yaml.Node | None) -> Iterator[Problem]:
                             mark_position(key),
                             f"duplicate key `{key.value}` (first at line {earlier.line}); "
                             "Jekyll keeps the last value",
+                            node_span(key)[1],
                         )
                     else:
                         first[identity] = key

@@ -41,7 +41,7 @@ from betacontent.site_index import Site
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for found in problems(site, ProblemKind.DUPLICATE_KEY):
-        yield RULE.at(found.path, found.position, found.message)
+        yield RULE.at(found.path, found.position, found.message, end=found.end)
 
 
 RULE = rule("BC102", "duplicate-key", Severity.ERROR, __doc__)(check)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.front_matter import node_span
 from betacontent.rules.base import rule
 from betacontent.rules.common import crumb_targets
 from betacontent.site_index import Site
@@ -47,10 +48,16 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     f"; templates pass crumb links through `relative_url`, which adds "
                     f"`{baseurl}` again: write `{link[len(baseurl) :]}`"
                 )
+            node = (
+                entry.file.front_matter.node_at(["breadcrumbs", target.crumb.index, "link"])
+                if entry.file and entry.file.front_matter
+                else None
+            )
             yield RULE.at(
                 entry.rel,
                 target.crumb.link_position,
                 f"breadcrumb link `{link}` resolves to no page{hint}",
+                end=node_span(node)[1] if node is not None else None,
             )
 
 

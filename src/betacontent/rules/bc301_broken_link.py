@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
 
@@ -39,7 +40,12 @@ def check(site: Site) -> Iterator[Diagnostic]:
             if origin in ("breadcrumb", "data") or target.link.asset:
                 continue
             if target.kind == "liquid-error" and target.problem:
-                yield RULE.at(page.path, target.link.position, target.problem)
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    target.problem,
+                    end=link_end(site, page.path, target.link),
+                )
             elif target.kind in ("internal", "own-domain") and target.resolution is None:
                 if target.folded is not None:
                     continue  # works only when case is ignored: BC305
@@ -47,6 +53,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"link to `{target.url}` resolves to no page, redirect or file",
+                    end=link_end(site, page.path, target.link),
                 )
 
 

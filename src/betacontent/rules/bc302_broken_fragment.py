@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import anchors_of, checked_links, final_page
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import EntryKind, Site
 
 
@@ -67,6 +68,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 page.path,
                 target.link.position,
                 f"`#{fragment}` names no heading or id in {where}{hint}",
+                end=link_end(site, page.path, target.link),
             )
 
 

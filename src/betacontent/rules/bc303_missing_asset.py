@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
 
@@ -39,6 +40,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"{target.link.element} `{target.url}`: no such file on the site",
+                    end=link_end(site, page.path, target.link),
                 )
 
 

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 from betacontent.urls import script_url
 
@@ -39,7 +40,12 @@ def check(site: Site) -> Iterator[Diagnostic]:
         for target in page.targets:
             if target.kind == "unsafe":
                 kind = script_url(target.url)
-                yield RULE.at(page.path, target.link.position, f"`{kind}` URL in a link")
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{kind}` URL in a link",
+                    end=link_end(site, page.path, target.link),
+                )
         for unsafe in page.unsafe:
             yield RULE.at(page.path, unsafe.position, unsafe.message)
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
 
@@ -33,9 +34,19 @@ def check(site: Site) -> Iterator[Diagnostic]:
     for page in checked_links(site):
         for target in page.targets:
             if target.kind == "empty":
-                yield RULE.at(page.path, target.link.position, "empty link target")
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    "empty link target",
+                    end=link_end(site, page.path, target.link),
+                )
             elif target.problem and target.kind != "liquid-error":
-                yield RULE.at(page.path, target.link.position, f"`{target.url}` {target.problem}")
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{target.url}` {target.problem}",
+                    end=link_end(site, page.path, target.link),
+                )
 
 
 RULE = rule("BC308", "malformed-link", Severity.WARNING, __doc__)(check)

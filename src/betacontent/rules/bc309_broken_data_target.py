@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
 
@@ -44,12 +45,14 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"`{target.link.element}: {target.url}` names no source file of the site",
+                    end=link_end(site, page.path, target.link),
                 )
             elif target.kind in ("internal", "own-domain") and target.resolution is None:
                 yield RULE.at(
                     page.path,
                     target.link.position,
                     f"`{target.link.element}: {target.url}` resolves to no page or file",
+                    end=link_end(site, page.path, target.link),
                 )
 
 

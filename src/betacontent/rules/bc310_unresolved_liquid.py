@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_links
+from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
 
@@ -38,6 +39,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"`{target.url}` is built by Liquid and cannot be checked statically",
+                    end=link_end(site, page.path, target.link),
                 )
 
 

@@ -38,6 +38,7 @@ class LocatedProblem:
     position: Position
     kind: ProblemKind
     message: str
+    end: Position | None = None
 
 
 def problems(site: Site, kind: ProblemKind) -> Iterator[LocatedProblem]:
@@ -45,18 +46,22 @@ def problems(site: Site, kind: ProblemKind) -> Iterator[LocatedProblem]:
     if site.config_rel:
         for problem in site.config_problems:
             if problem.kind is kind:
-                yield LocatedProblem(site.config_rel, problem.position, kind, problem.message)
+                yield LocatedProblem(
+                    site.config_rel, problem.position, kind, problem.message, problem.end
+                )
     for rel, problem in site.read_problems:
         if problem.kind is kind:
-            yield LocatedProblem(rel, problem.position, kind, problem.message)
+            yield LocatedProblem(rel, problem.position, kind, problem.message, problem.end)
     for parsed in site.files:
         for problem in parsed.problems:
             if problem.kind is kind:
-                yield LocatedProblem(parsed.rel, problem.position, kind, problem.message)
+                yield LocatedProblem(
+                    parsed.rel, problem.position, kind, problem.message, problem.end
+                )
     for data in site.data_files:
         for problem in data.problems:
             if problem.kind is kind:
-                yield LocatedProblem(data.rel, problem.position, kind, problem.message)
+                yield LocatedProblem(data.rel, problem.position, kind, problem.message, problem.end)
 
 
 # --- schema ----------------------------------------------------------------------------------

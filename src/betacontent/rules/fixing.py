@@ -53,6 +53,24 @@ def _body_end(file: ParsedFile, link: Link) -> Position | None:
     return Position(link.position.line, link.position.column + len(link.url))
 
 
+def link_end(site: Site, path: str, link: Link) -> Position | None:
+    """Where the link's URL ends as written in `path` (exclusive), when that is known: the
+    URL stands at its position exactly as extracted, or is one YAML scalar."""
+    file = _file(site, path)
+    if file is None:
+        return None
+    if link.origin in _BODY_ORIGINS and isinstance(file, ParsedFile):
+        return _body_end(file, link)
+    if link.origin not in _YAML_ORIGINS:
+        return None
+    if isinstance(file, ParsedFile):
+        root = file.front_matter.root if file.front_matter else None
+    else:
+        root = file.yaml.root if file.yaml else None
+    node = scalar_at(root, link.position)
+    return node_span(node)[1] if node is not None and node.value == link.url else None
+
+
 def url_fix(
     site: Site, path: str, link: Link, url: str, message: str
 ) -> tuple[Position | None, Fix | None]:
