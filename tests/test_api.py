@@ -214,6 +214,11 @@ def test_phases_with_durations_and_committee(client: TestClient[Litestar]) -> No
     assert phases[3]["duration"]["text"] == "6 mois"
     committee = programme["investment_committee"]
     assert committee["iso"] == "P6M" and committee["every"] == 6
+    low, high = programme["total_min_months"], programme["total_max_months"]
+    assert programme["total_text"] == (  # French decimal comma
+        f"environ {low:g} à {high:g} mois".replace(".", ",")
+    )
+    assert "," in programme["total_text"]
     assert programme["total_min_months"] < programme["total_max_months"]
     one = _json(client.get("/api/phases/construction"))
     assert one["label"] == "Construction" and one["order"] == 2

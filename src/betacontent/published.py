@@ -178,7 +178,8 @@ def _programme(
             )
     low = round(sum(_months(p.duration.min, p.duration.unit) for p in phases), 1)
     high = round(sum(_months(p.duration.max, p.duration.unit) for p in phases), 1)
-    text = f"environ {low:g} à {high:g} mois" if low != high else f"environ {low:g} mois"
+    low_fr, high_fr = (f"{value:g}".replace(".", ",") for value in (low, high))  # French comma
+    text = f"environ {low_fr} à {high_fr} mois" if low != high else f"environ {low_fr} mois"
     programme = out.Programme(
         phases=phases,
         investment_committee=committee,
