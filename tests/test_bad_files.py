@@ -167,3 +167,16 @@ def test_the_corpus_copied_lints_the_same(tmp_path: Path) -> None:
     copy = tmp_path / "site"
     shutil.copytree(BAD / "site", copy, symlinks=True)
     assert lint_site(copy) == lint_site(copy)
+
+
+def test_symlinked_files_are_in_scope_when_the_site_is_named(run: Run, tmp_path: Path) -> None:
+    """PATHS are compared where files stand in the site, not where their links lead."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "page.md").write_text("---\nlayout: default\ntitle: Dehors\n---\n")
+    site = small_site(tmp_path / "site")
+    (site / "dehors.md").symlink_to(outside / "page.md")
+    for args in (["site"], ["site/dehors.md"], []):
+        result = run("lint", *args, cwd=tmp_path if args else site)
+        assert re.search(r"dehors\.md:1:1: BC113 ", result.stdout), (args, result.stdout)
+        assert result.returncode == 1

@@ -41,7 +41,8 @@ def _names(folder: Path, *args: str) -> list[str]:
 
 
 def changed_files(folder: Path, ref: str = "HEAD") -> set[Path]:
-    """The resolved paths of the files changed in the working tree of the repository holding
+    """The paths (the repository's real top, then the names git gives: a symbolic link is not
+    followed) of the files changed in the working tree of the repository holding
     `folder` since commit `ref`, staged or not, plus the untracked files git does not ignore.
     A renamed file counts as its new path; deleted files are left out."""
     if ref.startswith("-"):
@@ -58,4 +59,4 @@ def changed_files(folder: Path, ref: str = "HEAD") -> set[Path]:
     else:
         raise ChangesError(f"`{ref}` is not a commit of the repository at {toplevel}")
     untracked = _names(toplevel, "ls-files", "-z", "--others", "--exclude-standard")
-    return {(toplevel / name).resolve() for name in (*tracked, *untracked)}
+    return {toplevel.resolve() / name for name in (*tracked, *untracked)}

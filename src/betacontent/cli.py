@@ -70,20 +70,40 @@ def main() -> None:
     """Lint and serve Jekyll content: front matter, breadcrumbs and links."""
 
 
-def _in_scope(rel: str, root: Path, targets: list[Path], changes: set[Path] | None = None) -> bool:
-    path = (root / rel).resolve()
-    if changes is not None and path not in changes:
+def _site_relative(path: Path, root: Path) -> str | None:
+    """`path` as a site-relative POSIX path ("." for the root), without following a symbolic
+    link at its end (a symlinked page is in the site where it stands); None when outside."""
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100 (resolve() would follow the link)
+    for base, where in (
+        (root, absolute),
+        (root.resolve(), absolute.parent.resolve() / absolute.name),
+    ):
+        try:
+            return where.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def _in_scope(rel: str, targets: Sequence[str], changes: set[str] | None = None) -> bool:
+    """Whether a site file is among the PATHS given (site-relative; none: all) and, with
+    --changed, among the changed files."""
+    if changes is not None and rel not in changes:
         return False
-    return not targets or any(path == target or target in path.parents for target in targets)
+    return not targets or any(
+        t == "." or rel == t or rel.startswith(t.rstrip("/") + "/") for t in targets
+    )
 
 
-def _changes(root: Path, ref: str) -> set[Path]:
+def _changes(root: Path, ref: str) -> set[str]:
+    """The site-relative paths of the files git reports changed since `ref`."""
     from betacontent.changes import ChangesError, changed_files
 
     try:
-        return changed_files(root, ref)
+        changed = changed_files(root, ref)
     except ChangesError as error:
         raise _fail(str(error)) from None
+    return {rel for path in changed if (rel := _site_relative(path, root)) is not None}
 
 
 @main.command(name="lint")
@@ -154,11 +174,13 @@ def lint_command(
         raise _fail("--watch prints text for people: use it without --fix, --diff or --format")
     started = time.perf_counter()
     cwd = Path.cwd()
-    targets = [p.resolve() for p in paths]
-    root = find_site_root(targets[0] if targets else cwd)
-    for target in targets:
-        if target != root and root not in target.parents:
-            raise _fail(f"{target} is not inside the site at {root}")
+    root = find_site_root(paths[0] if paths else cwd)
+    targets = []
+    for path in paths:
+        rel = _site_relative(path, root)
+        if rel is None:
+            raise _fail(f"{path} is not inside the site at {root}")
+        targets.append(rel)
 
     def configure() -> tuple[LintConfig, list[Rule]]:
         config = load_config(config_file or find_config(root))
@@ -185,17 +207,21 @@ def lint_command(
     )
     if external and any(rule.code == "BC306" for rule in rules):
         site.external = _check_external(site, root, color)
-    diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, root, targets, changes)]
+    diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, targets, changes)]
+
+    def in_scope(rel: str) -> bool:
+        return _in_scope(rel, targets, changes)
+
     if show_diff:
-        sys.exit(_show_diff(site, diagnostics, root, cwd))
+        sys.exit(_show_diff(site, diagnostics, root, cwd, config, rules, in_scope))
     applied = None
     if fix:
-        site, diagnostics, applied = _fix(
-            site, diagnostics, root, cwd, config, rules, targets, changes
+        site, diagnostics, applied, _ = _fix(
+            site, diagnostics, root, root, cwd, config, rules, in_scope
         )
     checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
     checked += [site.config_rel] if site.config_rel else []
-    files = sorted(rel for rel in set(checked) if _in_scope(rel, root, targets, changes))
+    files = sorted(rel for rel in set(checked) if _in_scope(rel, targets, changes))
     seconds = time.perf_counter() - started
     line = summary(diagnostics, len(files), seconds)
     chosen = output_format or config.output_format
@@ -224,7 +250,7 @@ def lint_command(
                 return None
             scope = _changes(root, since or "HEAD") if changed or since else None
             found = lint(load_site(root, config), rules)
-            return [d for d in found if _in_scope(d.path, root, targets, scope)]
+            return [d for d in found if _in_scope(d.path, targets, scope)]
 
         diagnostics = _watch(console, root, cwd, relint, diagnostics)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
@@ -265,19 +291,44 @@ def _watch(
     return latest
 
 
-def _show_diff(site: Site, diagnostics: list[Diagnostic], root: Path, cwd: Path) -> int:
-    from betacontent.fixes import file_kinds, plan, refusal_line, unified_diff
+def _show_diff(
+    site: Site,
+    diagnostics: list[Diagnostic],
+    root: Path,
+    cwd: Path,
+    config: LintConfig,
+    rules: Sequence[Rule],
+    in_scope: Callable[[str], bool],
+) -> int:
+    """Print what --fix would write, by running it on a scratch copy of the site (so a fix
+    that reveals another is shown too), and write nothing."""
+    import shutil
+    import tempfile
 
-    results = plan(root, diagnostics, file_kinds(site))
-    for result in results:
-        if result.after != result.before:
-            label = display_path(root, result.path, cwd)
-            click.echo(unified_diff(result, label).encode("utf-8"), nl=False)
-        for refusal in result.refused:
-            click.echo(refusal_line(refusal, display_path(root, result.path, cwd)), err=True)
-    count = sum(len(r.applied) for r in results)
-    click.echo(f"{count} fix{'es' if count != 1 else ''} would be applied", err=True)
-    return EXIT_FINDINGS if count else EXIT_OK
+    from betacontent.fixes import unified_diff
+
+    ignored = shutil.ignore_patterns(".git", "_site", ".betacontent-cache", ".jekyll-cache")
+    with tempfile.TemporaryDirectory(prefix="betacontent-diff-") as scratch:
+        copy = Path(scratch) / "site"
+        try:
+            shutil.copytree(root, copy, symlinks=True, ignore=ignored)
+        except (OSError, shutil.Error) as error:
+            raise _fail(f"cannot copy the site to show the diff: {error}") from None
+        _, _, applied, touched = _fix(site, diagnostics, copy, root, cwd, config, rules, in_scope)
+        for rel in sorted(touched):
+            before = (root / rel).read_bytes().decode("utf-8")
+            after = (copy / rel).read_bytes().decode("utf-8")
+            label = _diff_label(root, rel, cwd)
+            click.echo(unified_diff(before, after, label).encode("utf-8"), nl=False)
+    click.echo(f"{applied} fix{'es' if applied != 1 else ''} would be applied", err=True)
+    return EXIT_FINDINGS if applied else EXIT_OK
+
+
+def _diff_label(root: Path, rel: str, cwd: Path) -> str:
+    """The path in a diff header: from the current directory when the file is below it (what
+    `git apply` and `patch -p1` expect from the top of a repository), else from the site."""
+    shown = display_path(root, rel, cwd)
+    return rel if shown.startswith("..") or Path(shown).is_absolute() else shown
 
 
 MAX_FIX_RUNS = 10  # a fix may reveal another (an absolute URL made relative, then canonical)
@@ -287,17 +338,19 @@ def _fix(
     site: Site,
     diagnostics: list[Diagnostic],
     root: Path,
+    shown_root: Path,
     cwd: Path,
     config: LintConfig,
     rules: Sequence[Rule],
-    targets: list[Path],
-    changes: set[Path] | None,
-) -> tuple[Site, list[Diagnostic], int]:
-    """Apply fixes and re-lint until nothing more applies: the site, what remains, and how
-    many fixes were applied."""
+    in_scope: Callable[[str], bool],
+) -> tuple[Site, list[Diagnostic], int, set[str]]:
+    """Apply fixes to the site at `root` and re-lint until nothing more applies: the site,
+    what remains, how many fixes were applied and the files changed. Paths are shown as if
+    under `shown_root` (the real site, when `root` is a scratch copy)."""
     from betacontent.fixes import file_kinds, plan, refusal_line, write
 
     applied = 0
+    touched: set[str] = set()
     for _ in range(MAX_FIX_RUNS):
         results = plan(root, diagnostics, file_kinds(site))
         try:
@@ -306,18 +359,18 @@ def _fix(
             raise _fail(f"cannot write {error.filename}: {error.strerror}") from None
         count = sum(len(r.applied) for r in results)
         applied += count
+        touched.update(r.path for r in results if r.after != r.before)
         if count:
             external, site = site.external, load_site(root, config)
             site.external = external
-            diagnostics = [
-                d for d in lint(site, rules) if _in_scope(d.path, root, targets, changes)
-            ]
+            diagnostics = [d for d in lint(site, rules) if in_scope(d.path)]
         if not count or not any(d.fix for d in diagnostics):
             break
     for result in results:
         for refusal in result.refused:
-            click.echo(refusal_line(refusal, display_path(root, result.path, cwd)), err=True)
-    return site, diagnostics, applied
+            shown = display_path(shown_root, result.path, cwd)
+            click.echo(refusal_line(refusal, shown), err=True)
+    return site, diagnostics, applied, touched
 
 
 def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, ExternalResult]:

@@ -392,7 +392,20 @@ def plan(
         if diagnostic.fix is not None:
             by_path.setdefault(diagnostic.path, []).append((diagnostic, diagnostic.fix))
     results = []
+    real_root = root.resolve()
+    real_paths: dict[Path, str] = {}
     for path, fixes in by_path.items():
+        real = (root / path).resolve()
+        alias = real_paths.setdefault(real, path)
+        if real_root not in real.parents:
+            why = "the file is a symbolic link out of the site: betacontent writes only inside it"
+        elif alias != path:
+            why = f"the same file as `{alias}` (a symbolic link): fixed there"
+        else:
+            why = ""
+        if why:
+            results.append(FileResult(path, "", "", refused=[Refusal(d, why) for d, _ in fixes]))
+            continue
         kind = kinds.get(path)
         try:
             text = (root / path).read_bytes().decode("utf-8") if kind else None
@@ -419,15 +432,14 @@ def write(root: Path, results: Iterable[FileResult]) -> None:
 
 
 def _lines(text: str) -> list[str]:
+    """Lines as diff and patch see them: ended by LF only (a lone CR stays inside a line)."""
     return [line for line in re.split(r"(?<=\n)", text) if line]
 
 
-def unified_diff(result: FileResult, label: str) -> str:
+def unified_diff(before: str, after: str, label: str) -> str:
     """The change as a unified diff, `a/label` to `b/label`, that `patch -p1` applies."""
     out = []
-    for line in difflib.unified_diff(
-        _lines(result.before), _lines(result.after), f"a/{label}", f"b/{label}"
-    ):
+    for line in difflib.unified_diff(_lines(before), _lines(after), f"a/{label}", f"b/{label}"):
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import msgspec
@@ -22,7 +23,7 @@ CONFIG_NAME = "_config.yml"
 def find_site_root(start: Path) -> Path:
     """The nearest folder at or above `start` with a `_config.yml`; else `start` itself (a bare
     content folder). The search stops at a repository boundary."""
-    start = start.resolve()
+    start = Path(os.path.abspath(start))  # noqa: PTH100 (a symlinked page stays where it is)
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if (candidate / CONFIG_NAME).is_file():
