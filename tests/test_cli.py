@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -255,3 +256,12 @@ def test_seed_findings_span_the_text_they_name(run: Run) -> None:
     assert spans[("BC204", 11)] == "/devenir-intrapreneur"
     assert spans[("BC303", 27)] == "/img/recap_phases.png"
     assert spans[("BC205", 12)] == "title: Decouvrir le rôle d'intrapreneur"  # the crumb's title
+
+
+def test_new_files_get_the_umask_mode_not_0600(run: Run, tmp_path: Path) -> None:
+    result = run("rule", "--all", "--out", str(tmp_path / "rules"))
+    assert result.returncode == 0, result.stderr
+    modes = {(p.stat().st_mode & 0o777) for p in (tmp_path / "rules").iterdir()}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert modes == {0o666 & ~umask}

@@ -121,6 +121,7 @@ def test_pyproject_table_is_read(run: Run, tmp_path: Path) -> None:
         ('extend-selct = ["BC1"]', "did you mean `extend-select`"),
         ('[per-file-ignores]\n"_posts/*" = ["BC9"]', "per-file-ignores._posts/*"),
         ('[links]\nown-domain = ["x"]', "did you mean `own-domains`"),
+        ('[severity]\nBC301 = "warn"', "did you mean `warning`"),
     ],
 )
 def test_bad_settings_are_exit_2_with_the_key(
@@ -132,3 +133,13 @@ def test_bad_settings_are_exit_2_with_the_key(
         assert result.returncode == 2, (command, result.stdout)
         assert named in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_errors_say_whether_the_flag_or_the_file_is_wrong(run: Run, tmp_path: Path) -> None:
+    site = make_site(tmp_path, 'ignore = ["BC9"]\n')
+    from_file = run("lint", cwd=site)
+    assert from_file.returncode == 2
+    assert "betacontent.toml: `ignore`: `BC9`" in from_file.stderr
+    (site / "betacontent.toml").write_text("")
+    from_flag = run("lint", "--select", "BC9", cwd=site)
+    assert from_flag.returncode == 2 and "`--select`: `BC9`" in from_flag.stderr

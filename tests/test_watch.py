@@ -105,11 +105,11 @@ def test_lint_watch_prints_what_appears_and_what_is_resolved(tmp_path: Path) -> 
         broken = "---\nlayout: default\ntitle: Page\n---\n\n[cassé](/nulle-part/)\n"
         appeared = wait_for(r"^\+ page\.md:", broken)
         assert "BC301" in appeared and ":6:" in appeared
-        wait_for(r"now 1 error, 0 warning, 0 info")
+        wait_for(r"now 1 error, 0 warnings, 0 info")
         fixed = "---\nlayout: default\ntitle: Page\n---\n[accueil](/)\n"
         resolved = wait_for(r"^- page\.md:", fixed)
         assert "BC301" in resolved
-        wait_for(r"now 0 error, 0 warning, 0 info")
+        wait_for(r"now 0 errors, 0 warnings, 0 info")
     finally:
         process.send_signal(signal.SIGINT)
         try:

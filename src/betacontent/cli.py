@@ -6,7 +6,6 @@ import contextlib
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
@@ -28,6 +27,7 @@ from betacontent.config import (
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.lint import (
     SelectorError,
+    check_codes,
     check_settings,
     config_unreadable,
     lint,
@@ -42,6 +42,7 @@ from betacontent.reporters import (
     report_text,
     step_summary,
     summary,
+    totals,
 )
 from betacontent.rules import RULES, Rule
 from betacontent.rules.common import checked_links
@@ -170,8 +171,8 @@ def lint_command(
     """
     if fix and show_diff:
         raise _fail("--fix and --diff cannot be used together")
-    if watch and (fix or show_diff or (output_format not in (None, "text"))):
-        raise _fail("--watch prints text for people: use it without --fix, --diff or --format")
+    if watch and (fix or show_diff):
+        raise _fail("--watch prints text for people: use it without --fix or --diff")
     started = time.perf_counter()
     cwd = Path.cwd()
     root = find_site_root(paths[0] if paths else cwd)
@@ -183,8 +184,19 @@ def lint_command(
         targets.append(rel)
 
     def configure() -> tuple[LintConfig, list[Rule]]:
-        config = load_config(config_file or find_config(root))
-        check_settings(config)
+        for option, values in (
+            ("--select", select),
+            ("--extend-select", extend_select),
+            ("--ignore", ignore),
+        ):
+            check_codes(option, _codes(values))
+        path = config_file or find_config(root)
+        config = load_config(path)
+        try:
+            check_settings(config)
+            rules = select_rules(config.select, config.ignore, config.extend_select)
+        except SelectorError as error:
+            raise SelectorError(f"{path}: {error}") from None
         rules = select_rules(
             _codes(select) or config.select,
             [*config.ignore, *_codes(ignore)],
@@ -196,6 +208,9 @@ def lint_command(
         config, rules = configure()
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
+    chosen = output_format or config.output_format
+    if watch and chosen != "text":
+        raise _fail(f"--watch prints text for people, not {chosen} (`--format` or `output-format`)")
     changes = _changes(root, since or "HEAD") if changed or since else None
     site = load_site(root, config)
     console = Console(
@@ -224,7 +239,6 @@ def lint_command(
     files = sorted(rel for rel in set(checked) if _in_scope(rel, targets, changes))
     seconds = time.perf_counter() - started
     line = summary(diagnostics, len(files), seconds)
-    chosen = output_format or config.output_format
     if chosen == "text":
         report_text(console, diagnostics, root, cwd, line)
     else:
@@ -252,13 +266,16 @@ def lint_command(
             found = lint(load_site(root, config), rules)
             return [d for d in found if _in_scope(d.path, targets, scope)]
 
-        diagnostics = _watch(console, root, cwd, relint, diagnostics)
+        settings = config_file or find_config(root)
+        extra = [settings] if settings is not None and root not in settings.parents else []
+        diagnostics = _watch(console, [root, *extra], root, cwd, relint, diagnostics)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
 def _watch(
     console: Console,
+    watched: Sequence[Path],
     root: Path,
     cwd: Path,
     relint: Callable[[], list[Diagnostic] | None],
@@ -276,18 +293,16 @@ def _watch(
         latest = delta.current
         stamp = time.strftime("%H:%M:%S")
         if not delta.appeared and not delta.resolved:
-            click.echo(f"[{stamp}] no change in the findings", err=True)
+            console.print(f"[{stamp}] no change in the findings", markup=False)
             return
         lines = [("+", d) for d in delta.appeared] + [("-", d) for d in delta.resolved]
         for sign, d in sorted(lines, key=lambda item: (item[1].sort_key(), item[0])):
             where = f"{display_path(root, d.path, cwd)}:{d.line}:{d.column}:"
             console.print(f"{sign} {where} {d.code} {d.message}", markup=False)
-        counts = Counter(d.severity for d in delta.current)
-        totals = ", ".join(f"{counts[level]} {level.value}" for level in Severity)
-        console.print(f"[{stamp}] now {totals}", markup=False)
+        console.print(f"[{stamp}] now {totals(delta.current)}", markup=False)
 
     with contextlib.suppress(KeyboardInterrupt):
-        watch(str(root), relint, show, first)
+        watch([str(path) for path in watched], relint, show, first)
     return latest
 
 

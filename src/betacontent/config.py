@@ -183,23 +183,31 @@ def parse_config(data: object, source: str) -> LintConfig:
         choices = _choices(path)
         if choices and message.startswith("Invalid enum value"):
             given = message.split("'")[1] if "'" in message else ""
-            hint = suggest(given, choices)
+            hint = suggest(given, choices) or next(
+                (c for c in choices if given and c.startswith(given)), None
+            )
             text += "; expected one of " + ", ".join(f"`{c}`" for c in choices)
             text += f"; did you mean `{hint}`?" if hint else ""
         raise ConfigError(text) from None
 
 
 def _choices(path: tuple[str | int, ...]) -> list[str]:
-    """The allowed values of a Literal-typed setting at `path`."""
-    if not path or not isinstance(path[-1], str):
-        return []
-    struct = _struct_at(path[:-1])
-    if struct is None:
-        return []
-    info = {f.encode_name: f for f in msgspec.structs.fields(struct)}.get(path[-1])
-    if info is None or typing.get_origin(info.type) is not Literal:
-        return []
-    return [str(choice) for choice in typing.get_args(info.type)]
+    """The allowed values of a Literal-typed setting at `path` (also a Literal-typed value of
+    a table such as `severity`)."""
+    for depth in (1, 2):
+        if len(path) < depth or not isinstance(path[-depth], str):
+            continue
+        struct = _struct_at(path[:-depth])
+        fields = {f.encode_name: f for f in msgspec.structs.fields(struct)} if struct else {}
+        info = fields.get(str(path[-depth]))
+        if info is None:
+            continue
+        field_type = info.type
+        if typing.get_origin(field_type) is dict:  # `[severity]`: the table's values
+            field_type = typing.get_args(field_type)[1]
+        if typing.get_origin(field_type) is Literal:
+            return [str(choice) for choice in typing.get_args(field_type)]
+    return []
 
 
 def find_config(start: Path) -> Path | None:

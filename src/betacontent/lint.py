@@ -37,6 +37,11 @@ def _normalise(option: str, selectors: Sequence[str]) -> list[str]:
     return normalised
 
 
+def check_codes(option: str, codes: Sequence[str]) -> None:
+    """Raise SelectorError when a code or prefix given to `option` names no rule."""
+    _normalise(option, codes)
+
+
 def select_rules(
     select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str] = ()
 ) -> list[Rule]:

@@ -42,16 +42,24 @@ def generate() -> dict[str, str]:
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write through a temporary file in the same folder, renamed over `path` (text as UTF-8,
-    bytes as they are); an existing file keeps its mode."""
+    """Write through a temporary file in the same folder, flushed to disk, then renamed over
+    `path` (text as UTF-8, bytes as they are): a reader sees the old file or the new one,
+    never a part. An existing file keeps its mode; a new one gets the umask's (mkstemp would
+    make it 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(text.encode("utf-8") if isinstance(text, str) else text)
-        if mode is not None:
-            Path(tmp).chmod(mode)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(tmp).chmod(mode)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

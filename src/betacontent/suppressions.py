@@ -1,18 +1,21 @@
 """Suppression comments: where editors silence a finding, and which silences silenced nothing.
 
-In a body (Markdown or HTML), as HTML comments:
+In a body (Markdown or HTML), as an HTML comment alone on its line (at most three spaces of
+indentation, outside fenced code: anywhere else it is text, as Markdown shows it):
 
 - `<!-- betacontent-disable BC301 -->` ... `<!-- betacontent-enable BC301 -->`: the lines from
-  the first comment to the second (to the end of the file without one);
+  the first comment to the second (to the end of the file without one); an `enable` may name
+  some of the codes of a `disable` and leave the others disabled;
 - `<!-- betacontent-disable-next-line BC302 -->`: the line after the comment;
 - `<!-- betacontent-disable-file BC106 -->`: the whole file.
 
-In front matter and `_data/` YAML, a trailing `# betacontent: ignore[BC106]` on a key's line
-covers that line, and the whole value when the key's value is a block below it.
+In front matter and `_data/` YAML, a trailing `# betacontent: ignore[BC106]` comment (outside
+quotes) covers its line, and the whole value when the key's value is a block below it.
 
-Codes are separated by spaces or commas; none means every rule. Comments inside fenced code
-blocks are text, not directives. A directive that suppresses nothing is reported as BC001 by
-`apply` (as ruff reports an unused `noqa`), but only for codes whose rule ran.
+Codes are separated by spaces or commas; none means every rule. `apply` reports, as BC001 (as
+ruff reports an unused `noqa`): a directive that silenced nothing among the codes whose rule
+ran, a code no rule has, an `enable` that enables nothing, and a `betacontent-…` comment that
+is no directive (a misspelt `disable-nextline` would otherwise silence nothing, unseen).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Kind(StrEnum):
     NEXT_LINE = "disable-next-line"
     FILE = "disable-file"
     IGNORE = "ignore"  # YAML trailing comment
+    UNKNOWN = "unknown"  # a betacontent comment that is no directive
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +54,10 @@ class Directive:
 
 
 _HTML = re.compile(
-    r"<!--\s*betacontent-(?P<kind>disable-next-line|disable-file|disable|enable)\b"
-    r"(?P<codes>[^>]*?)\s*-->"
+    r"<!--\s*betacontent-(?P<kind>[A-Za-z-]*[A-Za-z])(?=\s|-->)(?P<codes>[^>]*?)\s*-->"
 )
-_YAML = re.compile(r"(?:^|\s)(?P<all>#\s*betacontent:\s*ignore(?:\[(?P<codes>[^\]]*)\])?)")
+_HTML_KINDS = {k.value: k for k in (Kind.DISABLE, Kind.ENABLE, Kind.NEXT_LINE, Kind.FILE)}
+_YAML = re.compile(r"#\s*betacontent\s*:\s*(?P<word>[A-Za-z-]*)(?:\[(?P<codes>[^\]]*)\])?")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 
 
@@ -61,24 +65,58 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(part.upper() for part in re.split(r"[\s,]+", text.strip()) if part)
 
 
+def _comment_start(line: str) -> int | None:
+    """Where a YAML comment starts on a line: a `#` at the start or after a space, outside
+    single- and double-quoted scalars; None without one."""
+    quote = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            if char == "'" and line[index + 1 : index + 2] == "'":
+                index += 1  # '' is a quote inside a single-quoted scalar
+            elif char == "'":
+                quote = None
+        elif quote == '"':
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quote = None
+        elif char in "'\"" and (index == 0 or line[index - 1] in " \t[{,:-"):
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return index
+        index += 1
+    return None
+
+
 def _yaml_directives(lines: Sequence[str], first: int) -> list[Directive]:
     found = []
     for index, line in enumerate(lines):
-        match = _YAML.search(line)
+        if MARK not in line:
+            continue
+        start = _comment_start(line)
+        match = _YAML.match(line, start) if start is not None else None
         if match is None:
             continue
+        kind = Kind.IGNORE if match["word"].lower() == "ignore" else Kind.UNKNOWN
         number = first + index
-        start, end = match.start("all"), match.end("all")
         found.append(
             Directive(
-                Kind.IGNORE,
+                kind,
                 _codes(match["codes"] or ""),
-                Position(number, start + 1),
-                Position(number, end + 1),
-                match["all"],
+                Position(number, match.start() + 1),
+                Position(number, match.end() + 1),
+                match[0],
             )
         )
     return found
+
+
+def _alone(line: str, start: int, end: int) -> bool:
+    """The comment is the only thing on its line, indented by at most three spaces."""
+    before = line[:start]
+    return not before.strip() and len(before.expandtabs(4)) <= 3 and not line[end:].strip()
 
 
 def _html_directives(lines: Sequence[str], first: int) -> list[Directive]:
@@ -93,11 +131,15 @@ def _html_directives(lines: Sequence[str], first: int) -> list[Directive]:
         if opening:
             fence = opening["fence"]
             continue
+        if MARK not in line:
+            continue
         for match in _HTML.finditer(line):
+            if not _alone(line, match.start(), match.end()):
+                continue  # inline: in a paragraph or a code span, it is text
             number = first + index
             found.append(
                 Directive(
-                    Kind(match["kind"]),
+                    _HTML_KINDS.get(match["kind"].lower(), Kind.UNKNOWN),
                     _codes(match["codes"]),
                     Position(number, match.start() + 1),
                     Position(number, match.end() + 1),
@@ -127,16 +169,16 @@ def scan_yaml(text: str) -> list[Directive]:
 
 @dataclass(slots=True)
 class _Scope:
+    """Lines where one code (None: every code) is silenced by one directive."""
+
     directive: Directive
+    code: str | None
     first: int
     last: int  # inclusive; a large number for "to the end"
-    used: set[str] = field(default_factory=set)
+    used: bool = False
 
     def covers(self, diagnostic: Diagnostic) -> bool:
-        codes = self.directive.codes
-        return self.first <= diagnostic.line <= self.last and (
-            not codes or diagnostic.code in codes
-        )
+        return self.first <= diagnostic.line <= self.last and self.code in (None, diagnostic.code)
 
 
 _END = 1 << 62
@@ -160,28 +202,56 @@ def _value_end(root: yaml.Node | None, line: int) -> int:
     return line
 
 
-def _scopes(directives: Sequence[Directive], root: yaml.Node | None) -> list[_Scope]:
-    scopes: list[_Scope] = []
+def _each(directive: Directive, first: int, last: int) -> list[_Scope]:
+    codes: Sequence[str | None] = directive.codes or [None]
+    return [_Scope(directive, code, first, last) for code in codes]
+
+
+@dataclass(frozen=True, slots=True)
+class Unused:
+    path: str
+    directive: Directive
+    codes: tuple[str, ...]  # codes that suppressed nothing ("*": the directive as a whole)
+    unknown: tuple[str, ...]  # codes that name no rule
+    problem: str = ""  # what else is wrong with it (an enable that enables nothing...)
+
+
+@dataclass(slots=True)
+class _FileScopes:
+    scopes: list[_Scope] = field(default_factory=list)
+    idle_enables: list[Directive] = field(default_factory=list)
+    unknown: list[Directive] = field(default_factory=list)
+
+
+def _scopes(directives: Sequence[Directive], root: yaml.Node | None) -> _FileScopes:
+    result = _FileScopes()
     open_blocks: list[_Scope] = []
     for directive in directives:
         line = directive.position.line
         if directive.kind is Kind.FILE:
-            scopes.append(_Scope(directive, 1, _END))
+            result.scopes += _each(directive, 1, _END)
         elif directive.kind is Kind.NEXT_LINE:
-            scopes.append(_Scope(directive, line + 1, line + 1))
+            result.scopes += _each(directive, line + 1, line + 1)
         elif directive.kind is Kind.IGNORE:
-            scopes.append(_Scope(directive, line, _value_end(root, line)))
+            result.scopes += _each(directive, line, _value_end(root, line))
         elif directive.kind is Kind.DISABLE:
-            scope = _Scope(directive, line, _END)
-            scopes.append(scope)
-            open_blocks.append(scope)
-        else:  # ENABLE closes the open blocks it names (all of them without codes)
-            for scope in list(open_blocks):
-                codes = scope.directive.codes
-                if not directive.codes or (codes and set(codes) <= set(directive.codes)):
-                    scope.last = line
-                    open_blocks.remove(scope)
-    return scopes
+            block = _each(directive, line, _END)
+            result.scopes += block
+            open_blocks += block
+        elif directive.kind is Kind.ENABLE:
+            closed = [
+                scope
+                for scope in open_blocks
+                if not directive.codes or scope.code in directive.codes
+            ]
+            for scope in closed:
+                scope.last = line
+                open_blocks.remove(scope)
+            if not closed:
+                result.idle_enables.append(directive)
+        else:
+            result.unknown.append(directive)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,51 +263,58 @@ class FileDirectives:
     root: yaml.Node | None
 
 
-@dataclass(frozen=True, slots=True)
-class Unused:
-    path: str
-    directive: Directive
-    codes: tuple[str, ...]  # the codes that suppressed nothing (empty: the whole directive)
-    unknown: tuple[str, ...]  # codes that name no rule
-
-
 def apply(
     diagnostics: Iterable[Diagnostic],
     files: Iterable[FileDirectives],
     ran: frozenset[str],
     known: frozenset[str],
 ) -> tuple[list[Diagnostic], list[Unused]]:
-    """Drop suppressed diagnostics; return the rest and the directives that suppressed nothing
-    among the codes in `ran` (the rules that ran), or that name unknown codes."""
-    by_file: dict[str, list[_Scope]] = {}
-    for file in files:
-        scopes = _scopes(file.directives, file.root)
-        if scopes:
-            by_file[file.path] = scopes
+    """Drop suppressed diagnostics; return the rest and the directives to report: those that
+    suppressed nothing among the codes in `ran` (the rules that ran), name unknown codes,
+    enable nothing, or are no directive at all."""
+    by_file = {file.path: _scopes(file.directives, file.root) for file in files}
     kept = []
     for diagnostic in diagnostics:
-        covering = [s for s in by_file.get(diagnostic.path, ()) if s.covers(diagnostic)]
+        file = by_file.get(diagnostic.path)
+        covering = [s for s in file.scopes if s.covers(diagnostic)] if file else []
         for scope in covering:
-            scope.used.add(diagnostic.code)
+            scope.used = True
         if not covering:
             kept.append(diagnostic)
     unused = []
-    for path, scopes in by_file.items():
-        for scope in scopes:
-            codes = scope.directive.codes
-            unknown = tuple(c for c in codes if c not in known)
-            if not codes:
-                idle: tuple[str, ...] = () if scope.used else ("*",)
+    for path, file in by_file.items():
+        grouped: dict[int, list[_Scope]] = {}
+        for scope in file.scopes:
+            grouped.setdefault(id(scope.directive), []).append(scope)
+        for scopes in grouped.values():
+            directive = scopes[0].directive
+            unknown = tuple(c for c in directive.codes if c not in known)
+            if not directive.codes:
+                idle: tuple[str, ...] = () if scopes[0].used else ("*",)
             else:
-                idle = tuple(c for c in codes if c in ran and c not in scope.used)
+                idle = tuple(s.code for s in scopes if s.code in ran and not s.used)
             if idle or unknown:
-                unused.append(Unused(path, scope.directive, idle, unknown))
+                unused.append(Unused(path, directive, idle, unknown))
+        for directive in file.idle_enables:
+            unknown = tuple(c for c in directive.codes if c not in known)
+            unused.append(Unused(path, directive, (), unknown, "enables nothing disabled above"))
+        for directive in file.unknown:
+            unused.append(
+                Unused(
+                    path,
+                    directive,
+                    (),
+                    (),
+                    "is not a betacontent directive (disable, disable-next-line, "
+                    "disable-file, enable; in YAML `# betacontent: ignore[CODE]`)",
+                )
+            )
     return kept, unused
 
 
 def describe(unused: Unused) -> str:
     """The BC001 message for an unused or mistaken directive."""
-    parts = []
+    parts = [unused.problem] if unused.problem else []
     if unused.unknown:
         names = ", ".join(f"`{c}`" for c in unused.unknown)
         parts.append(f"names no rule: {names}")

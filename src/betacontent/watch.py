@@ -55,20 +55,20 @@ def relevant(path: str) -> bool:
 
 
 def watch(
-    root: str,
+    paths: Sequence[str],
     relint: Callable[[], list[Diagnostic] | None],
     show: Callable[[Delta], None],
     first: Sequence[Diagnostic],
     stop: threading.Event | None = None,
 ) -> None:
-    """Block, re-linting after each batch of changes under `root`. `relint` returns None when
+    """Block, re-linting after each batch of changes under `paths`. `relint` returns None when
     the run could not be made (a broken configuration, already reported): the previous
     findings stay the reference."""
     from watchfiles import watch as watch_files
 
     previous = list(first)
     for batch in watch_files(
-        root,
+        *paths,
         watch_filter=lambda _change, path: relevant(path),
         debounce=200,
         step=50,

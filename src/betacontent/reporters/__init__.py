@@ -10,7 +10,7 @@ from betacontent.reporters.github import append_step_summary, report_github, ste
 from betacontent.reporters.json_report import Report, report_json
 from betacontent.reporters.junit import report_junit
 from betacontent.reporters.sarif import report_sarif
-from betacontent.reporters.text import report_text, summary
+from betacontent.reporters.text import report_text, summary, totals
 
 MACHINE_FORMATS: dict[str, Callable[[LintRun], str]] = {
     "json": report_json,
@@ -28,4 +28,5 @@ __all__ = [
     "report_text",
     "step_summary",
     "summary",
+    "totals",
 ]

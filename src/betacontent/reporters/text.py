@@ -15,13 +15,22 @@ from betacontent.reporters.common import display_path
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def summary(diagnostics: Sequence[Diagnostic], files: int, seconds: float) -> str:
+def totals(diagnostics: Sequence[Diagnostic]) -> str:
+    """`2 errors, 1 warning, 0 info`."""
     counts = Counter(d.severity for d in diagnostics)
+    return ", ".join(
+        [
+            f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
+            f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
+            f"{counts[Severity.INFO]} info",
+        ]
+    )
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int, seconds: float) -> str:
     parts = [
         f"{files} file{'s' if files != 1 else ''} checked",
-        f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
-        f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
-        f"{counts[Severity.INFO]} info",
+        totals(diagnostics),
         f"{seconds:.2f}s",
     ]
     fixable = sum(1 for d in diagnostics if d.fix is not None)
