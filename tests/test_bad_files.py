@@ -180,3 +180,13 @@ def test_symlinked_files_are_in_scope_when_the_site_is_named(run: Run, tmp_path:
         result = run("lint", *args, cwd=tmp_path if args else site)
         assert re.search(r"dehors\.md:1:1: BC113 ", result.stdout), (args, result.stdout)
         assert result.returncode == 1
+
+
+def test_unsafe_yaml_tags_run_nothing() -> None:
+    """python-object.md asks YAML to run `echo pwned > /tmp/betacontent-pwned`."""
+    marker = Path("/tmp/betacontent-pwned")
+    marker.unlink(missing_ok=True)
+    assert "betacontent-pwned" in (BAD / "site" / "python-object.md").read_text()
+    found, _ = corpus_run()
+    assert any(path == "python-object.md" and code == "BC101" for path, _, _, code, _ in found)
+    assert not marker.exists()
