@@ -225,6 +225,7 @@ class Scenario:
     note: str = ""
     skipped: str = ""  # the reason, when nothing was measured
     ok_exits: tuple[int, ...] = (0,)
+    last_line: str = ""  # of the last run's output: what the tool says it checked
 
     @property
     def wall(self) -> float | None:
@@ -259,6 +260,7 @@ class Scenario:
             "median_others_cpu_share": _round(self.others_cpu),
             "note": self.note,
             "skipped": self.skipped,
+            "last_line": self.last_line,
         }
 
 
@@ -373,6 +375,7 @@ class Bench:
                 scenario.skipped = f"exit {sample.exit}: {tail.strip()}"
                 break
             scenario.samples.append(sample)
+            scenario.last_line = _last_line(log)
             print(
                 f"  {size:>6} {name:<22} run {run + 1}: {sample.wall_s:8.2f} s wall "
                 f"{sample.cpu_s:8.2f} s CPU {sample.tree_rss_mib:7.0f} MiB",
@@ -391,6 +394,11 @@ class Bench:
 
     def get(self, name: str, size: int) -> Scenario | None:
         return next((s for s in self.scenarios if s.name == name and s.size == size), None)
+
+
+def _last_line(log: Path) -> str:
+    lines = log.read_text("utf-8", errors="replace").strip().splitlines()
+    return lines[-1][:300] if lines else ""
 
 
 def _shell(argv: Sequence[str]) -> str:
@@ -857,12 +865,11 @@ def markdown(
     ]
     if serving is not None:
         parts += ["## Serving", "", serving_table(serving), ""]
-    parts += ["## Commands", ""]
-    seen: set[str] = set()
-    for s in bench.scenarios:
-        if s.command and s.name not in seen:
-            seen.add(s.name)
-            parts.append(f"- {s.name}: `{s.command}`")
+    parts += ["## Commands, and the last line each printed (largest size)", ""]
+    last = {s.name: s for s in bench.scenarios if s.command}
+    for s in last.values():
+        said = f" → {s.last_line}" if s.last_line else ""
+        parts.append(f"- {s.name}: `{s.command}`{said}")
     if serving is not None:
         parts += [f"- serving, {name}: `{command}`" for name, command in serving.commands.items()]
     if bench.failures:
