@@ -582,31 +582,27 @@ def bench_serving(bench: Bench, site: Site) -> Serving:
     shutil.rmtree(work, ignore_errors=True)
     started: list[load.Managed] = []
     try:
-        for run in range(args.runs):
-            prefix = work / f"nginx-{run}"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-                (prefix / f"tmp-{kind}").mkdir(parents=True)
-            port = load.free_port()
-            nginx = load.start_nginx("nginx", prefix, export, port, args.nginx_workers)
-            started.append(nginx)
-            base = f"http://{load.HOST}:{port}"
-            load.wait_ready(nginx, base + load.API_PAGES + page, clock, 20)
-            commands["nginx"] = " ".join(nginx.argv) + f" (worker_processes {args.nginx_workers})"
-            for row in load.measure("nginx", nginx.process.pid, base, target, settings, clock):
-                loads.setdefault((row.target, row.scenario), []).append(row.load)
-            nginx.stop()
-            port = load.free_port()
-            argv = [*BETACONTENT, "serve", str(site.root), "--port", str(port)]
-            server = load.start("betacontent", argv, work / f"serve-{run}.log")
-            started.append(server)
-            commands["betacontent"] = _shell(argv)
-            base = f"http://{load.HOST}:{port}"
-            load.wait_ready(server, base + "/health", clock, args.timeout)
-            for row in load.measure(
-                "betacontent", server.process.pid, base, target, settings, clock
-            ):
-                loads.setdefault((row.target, row.scenario), []).append(row.load)
-            server.stop()
+        prefix = work / "nginx"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (prefix / f"tmp-{kind}").mkdir(parents=True)
+        port = load.free_port()
+        nginx = load.start_nginx("nginx", prefix, export, port, args.nginx_workers)
+        started.append(nginx)
+        commands["nginx"] = " ".join(nginx.argv) + f" (worker_processes {args.nginx_workers})"
+        bases = {"nginx": f"http://{load.HOST}:{port}"}
+        load.wait_ready(nginx, bases["nginx"] + load.API_PAGES + page, clock, 20)
+        port = load.free_port()
+        argv = [*BETACONTENT, "serve", str(site.root), "--port", str(port)]
+        server = load.start("betacontent", argv, work / "serve.log")
+        started.append(server)
+        commands["betacontent"] = _shell(argv)
+        bases["betacontent"] = f"http://{load.HOST}:{port}"
+        load.wait_ready(server, bases["betacontent"] + "/health", clock, args.timeout)
+        for _run in range(args.runs):  # alternated, so that drift in the load hits both alike
+            for process in started:
+                name, base = process.name, bases[process.name]
+                for row in load.measure(name, process.process.pid, base, target, settings, clock):
+                    loads.setdefault((row.target, row.scenario), []).append(row.load)
     except load.BenchError as error:
         bench.failures.append(f"serving at {site.pages}: {str(error)[:300]}")
         return Serving(site.pages, page, len(target.page_bytes), [], commands, str(error))
@@ -723,7 +719,7 @@ def _linearity(rss: dict[int, float | None]) -> Target:
     points = sorted((s, v) for s, v in rss.items() if v is not None)
     slopes = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in itertools.pairwise(points)]
     shown = ", ".join(f"{s:,}: {v:.0f} MiB" for s, v in points)
-    shown += "; MiB per 1,000 pages: " + ", ".join(f"{x * 1000:.1f}" for x in slopes)
+    shown += "; MiB per 1,000 pages: " + (", ".join(f"{x * 1000:.1f}" for x in slopes) or "—")
     name = "3c. RSS growth, upper / lower slope"
     if len(slopes) < 2 or slopes[0] <= 0:
         return Target(name, None, "≤ 1.2", "n/a", shown + " (needs three sizes)")
@@ -911,8 +907,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-competitors", action="store_true", help="skip lychee, markdownlint")
     parser.add_argument("--no-serving", action="store_true", help="skip the wrk load (nginx too)")
-    parser.add_argument("--serving-duration", type=float, help="seconds per wrk run (default 10)")
-    parser.add_argument("--serving-warmup", type=float, default=2.0, help="wrk warm-up seconds")
+    parser.add_argument("--serving-duration", type=int, help="seconds per wrk run (default 10)")
+    parser.add_argument("--serving-warmup", type=int, default=2, help="wrk warm-up seconds")
     parser.add_argument("--nginx-workers", type=int, default=1, help="nginx worker_processes")
     parser.add_argument(
         "--markdownlint-max-pages",
@@ -927,9 +923,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     quick = args.quick
     args.sizes = args.sizes or ([200, 1000] if quick else [1000, 10_000, 50_000])
     args.runs = args.runs or (1 if quick else 3)
-    args.serving_duration = args.serving_duration or (3.0 if quick else 10.0)
+    args.serving_duration = args.serving_duration or (3 if quick else 10)
     if quick:
-        args.serving_warmup = min(args.serving_warmup, 1.0)
+        args.serving_warmup = min(args.serving_warmup, 1)
     if args.runs < 1 or args.nginx_workers < 1 or args.serving_duration <= 0:
         parser.error("--runs, --nginx-workers >= 1 and --serving-duration > 0")
     args.work = args.work.resolve()
