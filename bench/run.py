@@ -939,6 +939,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     began = time.monotonic()
     facts = machine()
+    commit = load.git_commit()  # at the start: the code that runs
     tools = find_tools(args.work)
     for name, reason in tools.why_not.items():
         if not args.no_competitors:
@@ -965,7 +966,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     document: dict[str, object] = {
         "timestamp": stamp,
         "command": "python -m bench.run " + " ".join(argv),
-        "git": load.git_commit(),
+        "git": commit,
         "machine": facts,
         "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "versions": versions(tools),
