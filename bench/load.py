@@ -43,6 +43,7 @@ from types import FrameType
 from typing import Any
 
 from betacontent.export import page_file
+from betacontent.schema_export import write_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -482,18 +483,25 @@ def prepare_site(args: argparse.Namespace, work: Path, clock: Clock) -> Site:
         clock.bound(300, "exporting the site"),
         "betacontent export",
     )
-    pages = sorted((export / "api" / "pages").rglob("*.json"))
-    page = args.path or DEFAULT_PAGE
+    page, path = pick_page(export, args.path)
+    pages = sum(1 for _ in (export / "api" / "pages").rglob("*.json"))
+    return Site(root, label, pages, export, page, path.read_bytes())
+
+
+def pick_page(export: Path, wanted: str | None) -> tuple[str, Path]:
+    """The page URL to load and its exported file: `wanted`, else DEFAULT_PAGE when the export
+    has it, else the page of median size (a generated site), deterministically."""
+    page = wanted or DEFAULT_PAGE
     path = export / page_file(page)
-    if not path.is_file():
-        if args.path:
-            raise BenchError(f"--path {args.path}: no such page in the export ({path})")
-        # a generated site has no seed page: take the page of median size, deterministically
-        chosen = sorted(pages, key=lambda p: (p.stat().st_size, str(p)))[len(pages) // 2]
-        rel = chosen.relative_to(export / "api" / "pages").as_posix()
-        page = "/" + (rel[: -len("index.json")] if rel.endswith("index.json") else rel[:-5])
-        path = chosen
-    return Site(root, label, len(pages), export, page, path.read_bytes())
+    if path.is_file():
+        return page, path
+    if wanted:
+        raise BenchError(f"--path {wanted}: no such page in the export ({path})")
+    pages = sorted((export / "api" / "pages").rglob("*.json"))
+    chosen = sorted(pages, key=lambda p: (p.stat().st_size, str(p)))[len(pages) // 2]
+    rel = chosen.relative_to(export / "api" / "pages").as_posix()
+    page = "/" + (rel[: -len("index.json")] if rel.endswith("index.json") else rel[:-5])
+    return page, chosen
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -691,7 +699,7 @@ def write_results(
     }
     json_path = RESULTS / f"load-{stamp}.json"
     md_path = RESULTS / f"load-{stamp}.md"
-    json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_atomic(json_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     targets = "\n".join(f"- {name}: `{cmd}`" for name, cmd in context["commands"].items())
     md = (
         f"# Load benchmark {stamp}\n\n"
@@ -710,7 +718,7 @@ def write_results(
         + ", ".join(f"{k} {v}" for k, v in context["versions"].items())
         + "\n"
     )
-    md_path.write_text(md, "utf-8")
+    write_atomic(md_path, md)
     return json_path, md_path
 
 
