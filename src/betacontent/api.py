@@ -77,7 +77,7 @@ def _holder(state: State) -> Holder:
     return holder
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
     """If-None-Match, compared weakly (RFC 9110): `W/"x"` matches `"x"`."""
     if not header:
         return False
@@ -102,22 +102,28 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
+def document_headers(encoded: Encoded, settings: ServeSettings, compress: bool) -> dict[str, str]:
+    """The headers of a document's 200 and 304 answers, before the body's own."""
+    headers = {"ETag": encoded.etag, "Cache-Control": settings.cache_control}
+    if len(encoded.body) >= settings.gzip_min_size:
+        headers["Vary"] = "Accept-Encoding"
+    if compress:
+        headers["ETag"] = "W/" + encoded.etag  # the bytes differ from the identity body's
+    return headers
+
+
 def send(
     request: Request[Any, Any, Any], encoded: Encoded, *, loaded: bool = True
 ) -> Response[Any]:
     """A document with its ETag: 304 when the client has it, gzipped when worth it.
     `loaded`: a document made when the site was loaded, whose gzip is worth keeping."""
     holder = _holder(request.app.state)
-    headers = {"ETag": encoded.etag, "Cache-Control": holder.settings.cache_control}
     body = encoded.body
     compress = len(body) >= holder.settings.gzip_min_size and accepts_gzip(
         request.headers.get("accept-encoding")
     )
-    if len(body) >= holder.settings.gzip_min_size:
-        headers["Vary"] = "Accept-Encoding"
-    if compress:
-        headers["ETag"] = "W/" + encoded.etag  # the bytes differ from the identity body's
-    if _matches(request.headers.get("if-none-match"), encoded.etag):
+    headers = document_headers(encoded, holder.settings, compress)
+    if etag_matches(request.headers.get("if-none-match"), encoded.etag):
         return Response(content=b"", status_code=304, headers=headers)
     if compress:
         body = holder.gzipped(encoded) if loaded else gzip.compress(body, 6, mtime=0)
@@ -218,6 +224,11 @@ async def get_page(
 
 
 _SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def url_safe(url: str) -> bool:
+    """Whether a page URL is sent as it is written: ASCII, nothing to percent-encode."""
+    return url.isascii() and quote(url, safe=_SAFE) == url
 
 
 def _raw_path(request: Request[Any, Any, Any]) -> str:

@@ -436,7 +436,7 @@ def serve_command(
     os.environ["BETACONTENT_WATCH"] = "1" if watch else "0"
     os.environ[FRONTEND_ENV] = str(folder or "")
     Granian(
-        "betacontent.api:create_app",
+        "betacontent.hot_path:create_server",
         factory=True,
         address=host,
         port=port,
