@@ -16,10 +16,12 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from bench.generate_site import main as generate
-from betacontent.api import API_PAGES, create_app
+from betacontent import api as api_module
+from betacontent import published as published_module
+from betacontent.api import API_PAGES, create_app, preload
 from betacontent.config import find_config, load_config
-from betacontent.hot_path import HotPath, page_paths
-from betacontent.published import PublishedSite, load_published
+from betacontent.hot_path import HotPath, create_server, page_paths
+from betacontent.published import PublishedSite, load_published, render_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -146,3 +148,31 @@ def test_a_reload_replaces_the_table(content: PublishedSite, generated: Publishe
     hot.holder.swap(generated)
     status, _, body = _call(hot, "GET", API_PAGES + url, {})
     assert (status, body) == (200, generated.pages[url].body)
+
+
+def test_render_workers_give_what_one_process_gives(
+    generated: PublishedSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entries = [e for e in generated.site.entries if e.file is not None]
+    alone = render_entries(entries, processes=1)
+    monkeypatch.setattr(published_module, "POOL_MIN_PAGES", 1)
+    shared = render_entries(entries, processes=2)
+    assert len(alone) == len(entries) > 60
+    assert shared == alone
+
+
+def test_server_workers_start_with_the_preloaded_site(
+    content: PublishedSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("the site was loaded again")
+
+    monkeypatch.setenv("BETACONTENT_SITE", str(CONTENT))
+    monkeypatch.setattr(api_module, "load_published", refuse)
+    preload(content)
+    try:
+        assert create_server().holder.published is content
+    finally:
+        api_module._PRELOADED.clear()
+    with pytest.raises(AssertionError, match="loaded again"):
+        create_server()

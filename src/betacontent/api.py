@@ -415,6 +415,16 @@ class SiteNotFoundError(RuntimeError):
     """The app factory has no site to serve."""
 
 
+_PRELOADED: dict[Path, PublishedSite] = {}
+
+
+def preload(published: PublishedSite) -> None:
+    """Keep a published site for the server's workers: forked from this process, they serve
+    it instead of reading and linting the site again."""
+    _PRELOADED.clear()
+    _PRELOADED[published.site.root.resolve()] = published
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     LOG.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal error", instance=request.url.path)
@@ -461,7 +471,7 @@ def create_app(
             )
         root = find_site_root(folder)
         config = load_config(find_config(root))
-        published = load_published(root, config)
+        published = _PRELOADED.get(root.resolve()) or load_published(root, config)
         settings = settings or config.serve
         frontend = frontend or frontend_from_env()
         if os.environ.get("BETACONTENT_WATCH") == "1":

@@ -405,13 +405,14 @@ def serve_command(
     """Serve SITE (default: the site holding the current directory) as a JSON API.
 
     Pages with errors are withheld (404 naming the errors); warnings never withhold. The
-    server is granian (bench/load.py measured it faster than uvicorn on this API); each
-    worker loads the site, and with --watch watches it, by itself."""
+    server is granian (bench/load.py measured it faster than uvicorn on this API); the
+    workers start with the site loaded here, and with --watch each watches it by itself."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    from betacontent.api import preload
     from betacontent.frontend import FRONTEND_ENV, bundled_frontend
     from betacontent.published import load_published
 
@@ -431,7 +432,7 @@ def serve_command(
     if folder is not None:
         click.echo(f"frontend: http://{host}:{port}/  ({folder})")
     sys.stdout.flush()
-    del published  # the workers load their own
+    preload(published)  # the workers, forked, start with it (spawned, they load their own)
     os.environ["BETACONTENT_SITE"] = str(root)
     os.environ["BETACONTENT_WATCH"] = "1" if watch else "0"
     os.environ[FRONTEND_ENV] = str(folder or "")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -92,6 +95,41 @@ def _render(entry: Entry) -> Rendered:
     if file.markdown:
         return render_markdown(file.body)
     return Rendered(html=file.body, toc=[], text="", excerpt="")
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use (Linux)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+POOL_MIN_PAGES = 200  # below this, starting worker processes costs more than it saves
+_RENDERED = msgspec.msgpack.Decoder(list[Rendered])
+
+
+def _render_bodies(bodies: list[str]) -> bytes:
+    """A worker's share: the bodies rendered, as MessagePack (cheaper to send than pickles)."""
+    return msgspec.msgpack.encode([render_markdown(body) for body in bodies])
+
+
+def render_entries(entries: Sequence[Entry], processes: int | None = None) -> dict[int, Rendered]:
+    """Each entry rendered once, by `id()`. The Markdown bodies are shared among `processes`
+    worker processes (default: one per CPU) when there are enough of them to repay the
+    workers' start; started with `spawn`, safe in a process that runs threads."""
+    out = {id(e): _render(e) for e in entries if e.file is None or not e.file.markdown}
+    markdown = [e for e in entries if e.file is not None and e.file.markdown]
+    count = processes if processes is not None else _cpus()
+    if count < 2 or len(markdown) < POOL_MIN_PAGES:
+        out.update((id(e), _render(e)) for e in markdown)
+        return out
+    size = -(-len(markdown) // (count * 8))  # chunks: a slow one does not hold up the end
+    chunks = [markdown[i : i + size] for i in range(0, len(markdown), size)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        answers = pool.map(_render_bodies, [[e.file.body for e in c if e.file] for c in chunks])
+        for chunk, answer in zip(chunks, answers, strict=True):
+            out.update(zip(map(id, chunk), _RENDERED.decode(answer), strict=True))
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -227,7 +265,13 @@ def _url_parent(entry: Entry, by_url: dict[str, Entry]) -> Entry | None:
     return by_url.get("/") if by_url.get("/") is not entry else None
 
 
-def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) -> PublishedSite:
+def publish(
+    site: Site,
+    diagnostics: Iterable[Diagnostic],
+    generation: int = 1,
+    processes: int | None = None,
+) -> PublishedSite:
+    """`processes`: for rendering (`render_entries`)."""
     diagnostics = list(diagnostics)
     failing: dict[str, list[str]] = defaultdict(list)
     for diagnostic in diagnostics:
@@ -278,12 +322,22 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
     for kids in children.values():
         kids.sort(key=lambda e: e.url)
 
+    in_collections = [
+        e
+        for e in site.entries
+        if e.collection in site.config.collections
+        and e.kind is EntryKind.DOCUMENT
+        and e.file is not None
+        and not failing.get(e.rel)
+        and id(e) not in published_ids
+    ]
+    rendered = render_entries([*pages, *in_collections], processes)
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
     for entry in sorted(pages, key=lambda e: e.url):
         assert entry.file is not None
-        result = _render(entry)
+        result = rendered[id(entry)]
         crumbs = [
             out.Crumb(title=t.crumb.title, link=t.crumb.link, page=_ref(t.page))
             for t in crumb_targets(site, entry) or []
@@ -333,7 +387,7 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
         )
 
     programme, phase_by_slug, phases_withheld = _programme(site, failing)
-    collections, collection_docs = _collections(site, failing)
+    collections, collection_docs = _collections(site, failing, rendered)
     data = {  # a data file with errors is withheld like a page (404 at /api/data/{name})
         d.name: Encoded.of(_plain(d.data))
         for d in site.data_files
@@ -365,7 +419,7 @@ def _text(value: object) -> str | None:
 
 
 def _collections(
-    site: Site, failing: dict[str, list[str]]
+    site: Site, failing: dict[str, list[str]], rendered: dict[int, Rendered]
 ) -> tuple[dict[str, Encoded], dict[tuple[str, str], Encoded]]:
     collections: dict[str, Encoded] = {}
     documents: dict[tuple[str, str], Encoded] = {}
@@ -377,7 +431,7 @@ def _collections(
             if entry.file is None or failing.get(entry.rel):
                 continue
             slug = str(entry.data.get("slug") or Path(entry.rel).stem)
-            result = _render(entry)
+            result = rendered[id(entry)] if id(entry) in rendered else _render(entry)
             url = entry.url if entry.output is not None else None
             front_matter = _plain(entry.data)
             items.append(
@@ -455,8 +509,10 @@ def diagnostic_report(
     return out.DiagnosticReport(generation=published.generation, total=len(items), items=items)
 
 
-def load_published(root: Path, config: LintConfig, generation: int = 1) -> PublishedSite:
+def load_published(
+    root: Path, config: LintConfig, generation: int = 1, processes: int | None = None
+) -> PublishedSite:
     """Read, lint and publish the site at `root` (every rule but the external check)."""
     site = load_site(root, config)
     rules = select_rules(config.select, [*config.ignore, "BC306"])
-    return publish(site, lint(site, rules), generation)
+    return publish(site, lint(site, rules), generation, processes)
