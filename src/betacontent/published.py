@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -112,24 +112,63 @@ def _render_bodies(bodies: list[str]) -> bytes:
     return msgspec.msgpack.encode([render_markdown(body) for body in bodies])
 
 
-def render_entries(entries: Sequence[Entry], processes: int | None = None) -> dict[int, Rendered]:
-    """Each entry rendered once, by `id()`. The Markdown bodies are shared among `processes`
-    worker processes (default: one per CPU) when there are enough of them to repay the
-    workers' start; started with `spawn`, safe in a process that runs threads."""
-    out = {id(e): _render(e) for e in entries if e.file is None or not e.file.markdown}
-    markdown = [e for e in entries if e.file is not None and e.file.markdown]
-    count = processes if processes is not None else _cpus()
-    if count < 2 or len(markdown) < POOL_MIN_PAGES:
-        out.update((id(e), _render(e)) for e in markdown)
+class Rendering:
+    """Entries being rendered, each once, while the caller does something else (lints).
+
+    The Markdown bodies are shared among `processes` worker processes (default: one per CPU)
+    when there are enough of them to repay the workers' start, else rendered here on
+    `result()`. The workers are started with `spawn`: safe in a process that runs threads."""
+
+    def __init__(self, entries: Sequence[Entry], processes: int | None = None) -> None:
+        self.entries = list(entries)
+        self._pool: ProcessPoolExecutor | None = None
+        self._shares: list[tuple[list[Entry], Future[bytes]]] = []
+        markdown = [e for e in self.entries if e.file is not None and e.file.markdown]
+        count = processes if processes is not None else _cpus()
+        if count < 2 or len(markdown) < POOL_MIN_PAGES:
+            return
+        size = -(-len(markdown) // (count * 8))  # chunks: a slow one does not hold up the end
+        self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        for first in range(0, len(markdown), size):
+            chunk = markdown[first : first + size]
+            bodies = [e.file.body for e in chunk if e.file is not None]
+            self._shares.append((chunk, self._pool.submit(_render_bodies, bodies)))
+
+    def close(self) -> None:
+        """Stop the workers (what they have not started is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def result(self) -> dict[int, Rendered]:
+        """Each entry's rendering, by `id()`."""
+        out: dict[int, Rendered] = {}
+        try:
+            for chunk, answer in self._shares:
+                out.update(zip(map(id, chunk), _RENDERED.decode(answer.result()), strict=True))
+        finally:
+            self.close()
+        out.update((id(e), _render(e)) for e in self.entries if id(e) not in out)
         return out
-    size = -(-len(markdown) // (count * 8))  # chunks: a slow one does not hold up the end
-    chunks = [markdown[i : i + size] for i in range(0, len(markdown), size)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
-        answers = pool.map(_render_bodies, [[e.file.body for e in c if e.file] for c in chunks])
-        for chunk, answer in zip(chunks, answers, strict=True):
-            out.update(zip(map(id, chunk), _RENDERED.decode(answer), strict=True))
-    return out
+
+
+def render_entries(entries: Sequence[Entry], processes: int | None = None) -> dict[int, Rendered]:
+    """Each entry rendered once, by `id()` (see `Rendering`)."""
+    return Rendering(entries, processes).result()
+
+
+def rendered_entries(site: Site) -> list[Entry]:
+    """What `publish` renders: the pages and the documents of collections (those withheld for
+    their errors included: they are known only after linting)."""
+    collections = site.config.collections
+    return [
+        e
+        for e in site.entries
+        if e.file is not None
+        and (
+            (e.is_page and e.output is not None)
+            or (e.collection in collections and e.kind is EntryKind.DOCUMENT)
+        )
+    ]
 
 
 def _plain(value: Any) -> Any:
@@ -270,8 +309,10 @@ def publish(
     diagnostics: Iterable[Diagnostic],
     generation: int = 1,
     processes: int | None = None,
+    rendering: Rendering | None = None,
 ) -> PublishedSite:
-    """`processes`: for rendering (`render_entries`)."""
+    """`rendering`: of `rendered_entries(site)`, started by the caller (else here, with
+    `processes`)."""
     diagnostics = list(diagnostics)
     failing: dict[str, list[str]] = defaultdict(list)
     for diagnostic in diagnostics:
@@ -322,16 +363,7 @@ def publish(
     for kids in children.values():
         kids.sort(key=lambda e: e.url)
 
-    in_collections = [
-        e
-        for e in site.entries
-        if e.collection in site.config.collections
-        and e.kind is EntryKind.DOCUMENT
-        and e.file is not None
-        and not failing.get(e.rel)
-        and id(e) not in published_ids
-    ]
-    rendered = render_entries([*pages, *in_collections], processes)
+    rendered = (rendering or Rendering(rendered_entries(site), processes)).result()
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
@@ -514,5 +546,11 @@ def load_published(
 ) -> PublishedSite:
     """Read, lint and publish the site at `root` (every rule but the external check)."""
     site = load_site(root, config)
+    rendering = Rendering(rendered_entries(site), processes)  # in workers, while this lints
     rules = select_rules(config.select, [*config.ignore, "BC306"])
-    return publish(site, lint(site, rules), generation, processes)
+    try:
+        diagnostics = lint(site, rules)
+    except BaseException:
+        rendering.close()
+        raise
+    return publish(site, diagnostics, generation, rendering=rendering)
