@@ -389,7 +389,13 @@ def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
 @click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (2: measured faster than 1 on 2 CPUs, README).",
+)
 @click.option("--watch", is_flag=True, help="Re-lint and reload when files change.")
 @click.option("--strict", is_flag=True, help="Refuse to start while the site has errors.")
 @click.option("--frontend", is_flag=True, help="Also serve the reference DSFR frontend under /.")
