@@ -391,10 +391,10 @@ def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
-    default=2,
+    default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Server processes (2: measured faster than 1 on 2 CPUs, README).",
+    help="Server processes (2 serve more on 2 CPUs: README, The API).",
 )
 @click.option("--watch", is_flag=True, help="Re-lint and reload when files change.")
 @click.option("--strict", is_flag=True, help="Refuse to start while the site has errors.")
