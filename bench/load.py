@@ -5,11 +5,11 @@
 One run, on 127.0.0.1 only. The site (the embedded `content/`, `--site`, or a site of
 `--pages` pages generated with `bench.generate_site`, seed 42) is exported to a temporary
 folder that nginx serves as files (`try_files $uri.json`), so `GET /api/pages/<url>` answers the
-exported file. Then the API (`betacontent.api:create_app`) runs under each ASGI server in turn,
-with as many workers as nginx has worker processes. Before measuring, every target must
-answer 200 with the same bytes as the export; then wrk loads one page URL (after a warm-up
-run that is thrown away), with a 200 scenario and a 304 scenario (`If-None-Match` with the
-target's own ETag).
+exported file. Then the API (`--app`: by default what `betacontent serve` runs) runs under
+each ASGI server in turn, with as many workers as nginx has worker processes. Before
+measuring, every target must answer 200 with the same bytes as the export; then wrk loads
+one page URL (after a warm-up run that is thrown away), with a 200 scenario and a 304
+scenario (`If-None-Match` with the target's own ETag).
 
 Every process started here runs in its own process group and is stopped (SIGTERM, then
 SIGKILL after a timeout) in a `finally`, as are the temporary folders removed. Results: a
@@ -51,6 +51,7 @@ HOST = "127.0.0.1"  # never anything else
 API_PAGES = "/api/pages"
 DEFAULT_PAGE = "/devenir-intrapreneur/decouvrir-le-role-d-intrapreneur"
 SEED = 42
+APP = "betacontent.hot_path:create_server"  # what `betacontent serve` runs
 SERVERS = ("uvicorn", "uvicorn-nodelay", "uvicorn-std", "granian")
 # uvicorn --workers N binds the listener with proto 0, so asyncio never sets TCP_NODELAY on the
 # connections it accepts (Kludex/uvicorn#3149): a response written as headers then body waits
@@ -410,12 +411,14 @@ def version(dist: str) -> str | None:
         return None
 
 
-def server_argv(server: str, port: int, workers: int, extra: Sequence[str]) -> list[str]:
+def server_argv(
+    server: str, port: int, workers: int, extra: Sequence[str], app: str = APP
+) -> list[str]:
     python = sys.executable
     common = ["--host", HOST, "--port", str(port), "--workers", str(workers)]
     if server.startswith("uvicorn"):
         launch = ["-c", UVICORN_NODELAY] if server == "uvicorn-nodelay" else ["-m", "uvicorn"]
-        argv = [python, *launch, "betacontent.api:create_app", "--factory", *common]
+        argv = [python, *launch, app, "--factory", *common]
         argv += ["--log-level", "warning", "--no-access-log"]
         if server == "uvicorn-std":
             argv += ["--http", "httptools", "--loop", "uvloop"]
@@ -423,7 +426,7 @@ def server_argv(server: str, port: int, workers: int, extra: Sequence[str]) -> l
     if server == "granian":
         argv = [python, "-m", "granian", "--interface", "asgi", "--factory", "--http", "1"]
         argv += [*common, "--log-level", "warning", "--no-access-log", *extra]
-        return [*argv, "betacontent.api:create_app"]
+        return [*argv, app]
     raise BenchError(f"unknown server {server!r}")
 
 
@@ -755,6 +758,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-nginx", action="store_true", help="skip the nginx baseline")
     parser.add_argument(
+        "--app",
+        default=APP,
+        help=f"ASGI app factory (default {APP}; betacontent.api:create_app: Litestar alone)",
+    )
+    parser.add_argument(
         "--granian-opt", action="append", default=[], metavar="OPT", help="extra granian option"
     )
     parser.add_argument(
@@ -848,7 +856,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for server in args.servers:
                 port = free_port()
                 extra = args.granian_opt if server == "granian" else args.uvicorn_opt
-                argv_server = server_argv(server, port, args.workers, extra)
+                argv_server = server_argv(server, port, args.workers, extra, args.app)
                 env = {**os.environ, "BETACONTENT_SITE": str(site.root)}
                 process = start(server, argv_server, work / f"{server}.log", env)
                 started.append(process)

@@ -463,3 +463,10 @@ def test_output_is_deterministic_and_serializable() -> None:
         encoded = msgspec.json.encode(first)
         assert msgspec.json.encode(render_markdown(body)) == encoded
         assert msgspec.json.decode(encoded, type=Rendered) == first
+
+
+@pytest.mark.parametrize("path", ALL_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_linters_anchors_given_render_the_same(path: Path) -> None:
+    body = body_of(path)
+    anchors = page_anchors(markdown.parse(body), body)
+    assert render_markdown(body, anchors=anchors) == render_markdown(body)

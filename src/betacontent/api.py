@@ -77,7 +77,7 @@ def _holder(state: State) -> Holder:
     return holder
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
     """If-None-Match, compared weakly (RFC 9110): `W/"x"` matches `"x"`."""
     if not header:
         return False
@@ -102,22 +102,28 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
+def document_headers(encoded: Encoded, settings: ServeSettings, compress: bool) -> dict[str, str]:
+    """The headers of a document's 200 and 304 answers, before the body's own."""
+    headers = {"ETag": encoded.etag, "Cache-Control": settings.cache_control}
+    if len(encoded.body) >= settings.gzip_min_size:
+        headers["Vary"] = "Accept-Encoding"
+    if compress:
+        headers["ETag"] = "W/" + encoded.etag  # the bytes differ from the identity body's
+    return headers
+
+
 def send(
     request: Request[Any, Any, Any], encoded: Encoded, *, loaded: bool = True
 ) -> Response[Any]:
     """A document with its ETag: 304 when the client has it, gzipped when worth it.
     `loaded`: a document made when the site was loaded, whose gzip is worth keeping."""
     holder = _holder(request.app.state)
-    headers = {"ETag": encoded.etag, "Cache-Control": holder.settings.cache_control}
     body = encoded.body
     compress = len(body) >= holder.settings.gzip_min_size and accepts_gzip(
         request.headers.get("accept-encoding")
     )
-    if len(body) >= holder.settings.gzip_min_size:
-        headers["Vary"] = "Accept-Encoding"
-    if compress:
-        headers["ETag"] = "W/" + encoded.etag  # the bytes differ from the identity body's
-    if _matches(request.headers.get("if-none-match"), encoded.etag):
+    headers = document_headers(encoded, holder.settings, compress)
+    if etag_matches(request.headers.get("if-none-match"), encoded.etag):
         return Response(content=b"", status_code=304, headers=headers)
     if compress:
         body = holder.gzipped(encoded) if loaded else gzip.compress(body, 6, mtime=0)
@@ -218,6 +224,11 @@ async def get_page(
 
 
 _SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def url_safe(url: str) -> bool:
+    """Whether a page URL is sent as it is written: ASCII, nothing to percent-encode."""
+    return url.isascii() and quote(url, safe=_SAFE) == url
 
 
 def _raw_path(request: Request[Any, Any, Any]) -> str:
@@ -404,6 +415,16 @@ class SiteNotFoundError(RuntimeError):
     """The app factory has no site to serve."""
 
 
+_PRELOADED: dict[Path, PublishedSite] = {}
+
+
+def preload(published: PublishedSite) -> None:
+    """Keep a published site for the server's workers: forked from this process, they serve
+    it instead of reading and linting the site again."""
+    _PRELOADED.clear()
+    _PRELOADED[published.site.root.resolve()] = published
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     LOG.error("500 on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal error", instance=request.url.path)
@@ -450,7 +471,7 @@ def create_app(
             )
         root = find_site_root(folder)
         config = load_config(find_config(root))
-        published = load_published(root, config)
+        published = _PRELOADED.get(root.resolve()) or load_published(root, config)
         settings = settings or config.serve
         frontend = frontend or frontend_from_env()
         if os.environ.get("BETACONTENT_WATCH") == "1":

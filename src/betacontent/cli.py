@@ -457,7 +457,13 @@ def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
 @click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (2 serve more on 2 CPUs: README, The API).",
+)
 @click.option("--watch", is_flag=True, help="Re-lint and reload when files change.")
 @click.option("--strict", is_flag=True, help="Refuse to start while the site has errors.")
 @click.option("--frontend", is_flag=True, help="Also serve the reference DSFR frontend under /.")
@@ -473,13 +479,14 @@ def serve_command(
     """Serve SITE (default: the site holding the current directory) as a JSON API.
 
     Pages with errors are withheld (404 naming the errors); warnings never withhold. The
-    server is granian (bench/load.py measured it faster than uvicorn on this API); each
-    worker loads the site, and with --watch watches it, by itself."""
+    server is granian (bench/load.py measured it faster than uvicorn on this API); the
+    workers start with the site loaded here, and with --watch each watches it by itself."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    from betacontent.api import preload
     from betacontent.frontend import FRONTEND_ENV, bundled_frontend
     from betacontent.published import load_published
 
@@ -499,12 +506,12 @@ def serve_command(
     if folder is not None:
         click.echo(f"frontend: http://{host}:{port}/  ({folder})")
     sys.stdout.flush()
-    del published  # the workers load their own
+    preload(published)  # the workers, forked, start with it (spawned, they load their own)
     os.environ["BETACONTENT_SITE"] = str(root)
     os.environ["BETACONTENT_WATCH"] = "1" if watch else "0"
     os.environ[FRONTEND_ENV] = str(folder or "")
     Granian(
-        "betacontent.api:create_app",
+        "betacontent.hot_path:create_server",
         factory=True,
         address=host,
         port=port,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -92,6 +95,80 @@ def _render(entry: Entry) -> Rendered:
     if file.markdown:
         return render_markdown(file.body)
     return Rendered(html=file.body, toc=[], text="", excerpt="")
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use (Linux)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+POOL_MIN_PAGES = 200  # below this, starting worker processes costs more than it saves
+_RENDERED = msgspec.msgpack.Decoder(list[Rendered])
+
+
+def _render_bodies(bodies: list[str]) -> bytes:
+    """A worker's share: the bodies rendered, as MessagePack (cheaper to send than pickles)."""
+    return msgspec.msgpack.encode([render_markdown(body) for body in bodies])
+
+
+class Rendering:
+    """Entries being rendered, each once, while the caller does something else (lints).
+
+    The Markdown bodies are shared among `processes` worker processes (default: one per CPU)
+    when there are enough of them to repay the workers' start, else rendered here on
+    `result()`. The workers are started with `spawn`: safe in a process that runs threads."""
+
+    def __init__(self, entries: Sequence[Entry], processes: int | None = None) -> None:
+        self.entries = list(entries)
+        self._pool: ProcessPoolExecutor | None = None
+        self._shares: list[tuple[list[Entry], Future[bytes]]] = []
+        markdown = [e for e in self.entries if e.file is not None and e.file.markdown]
+        count = processes if processes is not None else _cpus()
+        if count < 2 or len(markdown) < POOL_MIN_PAGES:
+            return
+        size = -(-len(markdown) // (count * 8))  # chunks: a slow one does not hold up the end
+        self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        for first in range(0, len(markdown), size):
+            chunk = markdown[first : first + size]
+            bodies = [e.file.body for e in chunk if e.file is not None]
+            self._shares.append((chunk, self._pool.submit(_render_bodies, bodies)))
+
+    def close(self) -> None:
+        """Stop the workers (what they have not started is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def result(self) -> dict[int, Rendered]:
+        """Each entry's rendering, by `id()`."""
+        out: dict[int, Rendered] = {}
+        try:
+            for chunk, answer in self._shares:
+                out.update(zip(map(id, chunk), _RENDERED.decode(answer.result()), strict=True))
+        finally:
+            self.close()
+        out.update((id(e), _render(e)) for e in self.entries if id(e) not in out)
+        return out
+
+
+def render_entries(entries: Sequence[Entry], processes: int | None = None) -> dict[int, Rendered]:
+    """Each entry rendered once, by `id()` (see `Rendering`)."""
+    return Rendering(entries, processes).result()
+
+
+def rendered_entries(site: Site) -> list[Entry]:
+    """What `publish` renders: the pages and the documents of collections (those withheld for
+    their errors included: they are known only after linting)."""
+    collections = site.config.collections
+    return [
+        e
+        for e in site.entries
+        if e.file is not None
+        and (
+            (e.is_page and e.output is not None)
+            or (e.collection in collections and e.kind is EntryKind.DOCUMENT)
+        )
+    ]
 
 
 def _plain(value: Any) -> Any:
@@ -228,7 +305,15 @@ def _url_parent(entry: Entry, by_url: dict[str, Entry]) -> Entry | None:
     return by_url.get("/") if by_url.get("/") is not entry else None
 
 
-def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) -> PublishedSite:
+def publish(
+    site: Site,
+    diagnostics: Iterable[Diagnostic],
+    generation: int = 1,
+    processes: int | None = None,
+    rendering: Rendering | None = None,
+) -> PublishedSite:
+    """`rendering`: of `rendered_entries(site)`, started by the caller (else here, with
+    `processes`)."""
     diagnostics = list(diagnostics)
     failing: dict[str, list[str]] = defaultdict(list)
     for diagnostic in diagnostics:
@@ -279,12 +364,13 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
     for kids in children.values():
         kids.sort(key=lambda e: e.url)
 
+    rendered = (rendering or Rendering(rendered_entries(site), processes)).result()
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
     for entry in sorted(pages, key=lambda e: e.url):
         assert entry.file is not None
-        result = _render(entry)
+        result = rendered[id(entry)]
         crumbs = [
             out.Crumb(title=t.crumb.title, link=t.crumb.link, page=_ref(t.page))
             for t in crumb_targets(site, entry) or []
@@ -334,7 +420,7 @@ def publish(site: Site, diagnostics: Iterable[Diagnostic], generation: int = 1) 
         )
 
     programme, phase_by_slug, phases_withheld = _programme(site, failing)
-    collections, collection_docs = _collections(site, failing)
+    collections, collection_docs = _collections(site, failing, rendered)
     data = {  # a data file with errors is withheld like a page (404 at /api/data/{name})
         d.name: Encoded.of(_plain(d.data))
         for d in site.data_files
@@ -366,7 +452,7 @@ def _text(value: object) -> str | None:
 
 
 def _collections(
-    site: Site, failing: dict[str, list[str]]
+    site: Site, failing: dict[str, list[str]], rendered: dict[int, Rendered]
 ) -> tuple[dict[str, Encoded], dict[tuple[str, str], Encoded]]:
     collections: dict[str, Encoded] = {}
     documents: dict[tuple[str, str], Encoded] = {}
@@ -378,7 +464,7 @@ def _collections(
             if entry.file is None or failing.get(entry.rel):
                 continue
             slug = str(entry.data.get("slug") or Path(entry.rel).stem)
-            result = _render(entry)
+            result = rendered[id(entry)] if id(entry) in rendered else _render(entry)
             url = entry.url if entry.output is not None else None
             front_matter = _plain(entry.data)
             items.append(
@@ -456,8 +542,16 @@ def diagnostic_report(
     return out.DiagnosticReport(generation=published.generation, total=len(items), items=items)
 
 
-def load_published(root: Path, config: LintConfig, generation: int = 1) -> PublishedSite:
+def load_published(
+    root: Path, config: LintConfig, generation: int = 1, processes: int | None = None
+) -> PublishedSite:
     """Read, lint and publish the site at `root` (every rule but the external check)."""
     site = load_site(root, config)
+    rendering = Rendering(rendered_entries(site), processes)  # in workers, while this lints
     rules = select_rules(config.select, [*config.ignore, "BC306"])
-    return publish(site, lint(site, rules), generation)
+    try:
+        diagnostics = lint(site, rules)
+    except BaseException:
+        rendering.close()
+        raise
+    return publish(site, diagnostics, generation, rendering=rendering)

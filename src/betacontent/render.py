@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, Literal
@@ -76,6 +76,7 @@ from betacontent.anchors import (
     _TAG_RE,
     _UNDERLINE,
     _WITHOUT_BODY,
+    Anchor,
     _attributes,
     _element_name,
     _header_contents,
@@ -406,9 +407,10 @@ class _Job:
 
     # -- what anchors sees
 
-    def analyse(self) -> None:
+    def analyse(self, found: Sequence[Anchor] | None = None) -> None:
         """kramdown's headings (text lines) and block IAL ids, as the linter finds them."""
-        found = page_anchors(linter_markdown.parse(self.body), self.body)
+        if found is None:
+            found = page_anchors(linter_markdown.parse(self.body), self.body)
         for anchor in found:
             line = anchor.line - 1
             if anchor.kind == "heading" or (anchor.kind == "explicit" and anchor.text):
@@ -731,7 +733,11 @@ class _Job:
 
     def after_block(self, md: MarkdownIt, env: Env, tokens: list[Token]) -> list[Token]:
         tokens = self.recover(md, env, self.restructure(md, env, tokens))
-        view = [t.copy(content=self.masked(t.content)) if t.type == "inline" else t for t in tokens]
+        view = tokens  # as the linter parsed it: Liquid masked, when there is Liquid
+        if self.segments:
+            view = [
+                t.copy(content=self.masked(t.content)) if t.type == "inline" else t for t in view
+            ]
         ids = {id(token): anchor_id for token, anchor_id in heading_ids(view, self.body)}
         for index, token in enumerate(tokens):
             if token.type == "heading_open":
@@ -894,15 +900,17 @@ def render_markdown(
     *,
     liquid: LiquidHook | None = None,
     toc_levels: tuple[int, int] = (2, 4),
+    anchors: Sequence[Anchor] | None = None,
 ) -> Rendered:
     """A page's Markdown body (front matter removed) as HTML, with its table of contents (the
     headings of levels `toc_levels`, inclusive, that have an id and some text), its plain text
     and excerpt (the first non-empty paragraph's text, "" without one). `liquid` gives the
     output of each Liquid tag (default: `default_liquid`). Deterministic: the same body and
-    hook give the same result."""
+    hook give the same result. `anchors`: `anchors.page_anchors` of the body as the linter
+    parsed it, when the caller has them (else the body is parsed for them here)."""
     job = _Job(body, liquid or default_liquid, _NO_HTML_BLOCKS)
     source = job.prepare()
-    job.analyse()
+    job.analyse(anchors)
     env: Env = {_JOB: job}
     tokens = _MD.parse(source, env)
     html = _MD.renderer.render(tokens, _MD.options, env)
