@@ -26,6 +26,7 @@ from betacontent.config import (
     read_config_data,
 )
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.facts_cache import CACHE_MIN_FILES, cache_dir_for
 from betacontent.lint import (
     SelectorError,
     check_settings,
@@ -124,6 +125,17 @@ def _changes(root: Path, ref: str) -> set[Path]:
     is_flag=True,
     help="After the report, lint again on every change and print only what changed.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for per-file work (default: the available cores, on large sites).",
+)
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Keep per-file results in .betacontent-cache/ (default: on sites of "
+    f"{CACHE_MIN_FILES}+ files).",
+)
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -138,6 +150,8 @@ def lint_command(
     changed: bool,
     since: str | None,
     watch: bool,
+    jobs: int | None,
+    cache: bool | None,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
@@ -175,7 +189,13 @@ def lint_command(
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
     changes = _changes(root, since or "HEAD") if changed or since else None
-    site = load_site(root, config)
+
+    def load(config: LintConfig) -> Site:
+        site = load_site(root, config)
+        site.jobs, site.cache_dir = jobs, cache_dir_for(root, len(site.files), cache)
+        return site
+
+    site = load(config)
     console = Console(
         force_terminal=color,
         no_color=color is False,
@@ -223,7 +243,7 @@ def lint_command(
                 click.echo(f"betacontent: error: {error}; waiting for a fix", err=True)
                 return None
             scope = _changes(root, since or "HEAD") if changed or since else None
-            found = lint(load_site(root, config), rules)
+            found = lint(load(config), rules)
             return [d for d in found if _in_scope(d.path, root, targets, scope)]
 
         diagnostics = _watch(console, root, cwd, relint, diagnostics)
@@ -307,8 +327,12 @@ def _fix(
         count = sum(len(r.applied) for r in results)
         applied += count
         if count:
-            external, site = site.external, load_site(root, config)
-            site.external = external
+            previous, site = site, load_site(root, config)
+            site.external, site.jobs, site.cache_dir = (
+                previous.external,
+                previous.jobs,
+                previous.cache_dir,
+            )
             diagnostics = [
                 d for d in lint(site, rules) if _in_scope(d.path, root, targets, changes)
             ]

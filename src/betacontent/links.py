@@ -168,7 +168,7 @@ def html_links(
             if (name == "id" or (name == "name" and tag == "a")) and name in offsets:
                 start, value = offsets[name]  # browsers jump to ids, and to <a name> only
                 ids.append((unescape(value), place(tag_offset + start)))
-        for name in {n for n, _ in attrs}:
+        for name in dict.fromkeys(n for n, _ in attrs):  # in order: no set, whose order varies
             asset = HTML_URL_ATTRIBUTES.get((tag, name))
             if asset is None or name not in offsets:
                 continue

@@ -15,15 +15,17 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import msgspec
 
-from betacontent import liquid, markdown, urls
-from betacontent.anchors import page_anchors
+from betacontent import liquid, urls
+from betacontent.body_facts import task_of
+from betacontent.facts_cache import cached_facts
 from betacontent.front_matter import FrontMatter, ProblemKind
 from betacontent.links import (
+    FileLinks,
     Link,
     Unsafe,
     data_links,
-    file_links,
-    footnote_ids,
+    front_matter_links,
+    include_parameter_links,
     included_names,
 )
 from betacontent.positions import Position
@@ -439,27 +441,34 @@ def checked_links(site: Site) -> list[PageLinks]:
     excluded = [re.compile(pattern) for pattern in options.exclude_urls]
     most = site.lint.limits.max_links_per_page
     phases = phases_collection(site)
+    pages = [
+        entry
+        for entry in site.entries
+        if entry.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and entry.file is not None
+    ]
+    # Each body is parsed once, in `body_facts` (in worker processes on a large site, from
+    # the cache when it has not changed); its tokens never reach here.
+    tasks = [task_of(entry.file) for entry in pages if entry.file is not None]
+    all_facts = cached_facts(tasks, site.jobs, site.cache_dir)
     results: list[PageLinks] = []
-    for entry in site.entries:
-        if entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT) or entry.file is None:
-            continue
+    for entry, facts in zip(pages, all_facts, strict=True):
+        file = entry.file
+        assert file is not None
         keys = list(options.front_matter_keys)
         if entry.collection == phases:
             keys.append("page")
-        # The body is parsed here, once, and its tokens dropped after use: a site's worth
-        # of tokens would hold gigabytes.
-        file = entry.file
-        tokens = markdown.parse(file.body) if file.markdown else []
-        found = file_links(file, keys, tokens, options.data_keys)
-        anchors: list[tuple[str, Position, str]] = [
-            (a.id, Position(a.line + file.body_line - 1, a.column), a.kind)
-            for a in (page_anchors(tokens, file.body) if file.markdown else [])
-            if a.kind != "html"
-        ]
+        body = facts.file_links()
+        found = FileLinks(
+            front_matter_links(file, keys)
+            + body.links
+            + include_parameter_links(file, options.data_keys),
+            body.unsafe,
+            body.ids,
+        )
+        anchors = facts.anchor_rows()
         anchors += [(value, position, "html") for value, position in found.ids]
         anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
-        if file.markdown:
-            anchors += [(value, Position(1, 1), "template") for value in footnote_ids(file.body)]
+        anchors += [(value, Position(1, 1), "template") for value in facts.footnotes]
         targets = [
             classify(site, entry, entry.rel, link)
             for link in found.links[:most]

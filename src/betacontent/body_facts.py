@@ -1,0 +1,146 @@
+"""What a page's body alone determines: its links, unsafe markup, HTML ids and anchors.
+
+This is the costly part of a lint (each Markdown body is parsed here, once), and a pure
+function of `(body, body_line, markdown, html_page)`: large sites compute it in worker
+processes, and `facts_cache` keeps it between runs. Results are compact rows of plain values
+(no tokens), positions in the original file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import NamedTuple
+
+import msgspec
+
+from betacontent import markdown
+from betacontent.anchors import AnchorKind, page_anchors
+from betacontent.links import (
+    FileLinks,
+    Link,
+    Origin,
+    Unsafe,
+    footnote_ids,
+    html_page_links,
+    markdown_links,
+)
+from betacontent.parsing import ParsedFile
+from betacontent.positions import Position
+
+PARALLEL_MIN_FILES = 400
+"""Below this many bodies to extract, worker start-up costs more than it saves."""
+
+CHUNKS_PER_WORKER = 8
+
+
+class Task(NamedTuple):
+    """The whole input of `extract`."""
+
+    body: str
+    body_line: int  # file line of the body's first line
+    markdown: bool
+    html_page: bool  # a non-Markdown page with front matter: its body is HTML
+
+
+class BodyFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """The body's part of `links.file_links`, and the anchors of `anchors.page_anchors`."""
+
+    links: list[tuple[str, int, int, bool, Origin, str]]  # url, line, column, asset, ...
+    unsafe: list[tuple[int, int, str]]
+    ids: list[tuple[str, int, int]]  # HTML id= / name= values
+    anchors: list[tuple[str, int, int, AnchorKind]]  # heading and explicit ids, no "html"
+    footnotes: list[str]  # kramdown's footnote ids, sorted
+
+    def file_links(self) -> FileLinks:
+        return FileLinks(
+            [
+                Link(url, Position(line, column), asset, origin, element)
+                for url, line, column, asset, origin, element in self.links
+            ],
+            [Unsafe(Position(line, column), message) for line, column, message in self.unsafe],
+            [(value, Position(line, column)) for value, line, column in self.ids],
+        )
+
+    def anchor_rows(self) -> list[tuple[str, Position, str]]:
+        return [(value, Position(line, column), kind) for value, line, column, kind in self.anchors]
+
+
+def task_of(file: ParsedFile) -> Task:
+    return Task(file.body, file.body_line, file.markdown, file.front_matter is not None)
+
+
+def extract(task: Task) -> BodyFacts:
+    """The facts of one body (the reference: what `links.file_links` and `page_anchors` give)."""
+    file = ParsedFile("", None, task.body, task.body_line, task.markdown)
+    anchors: list[tuple[str, int, int, AnchorKind]] = []
+    footnotes: list[str] = []
+    if task.markdown:
+        tokens = markdown.parse(task.body)
+        found = markdown_links(file, tokens)
+        anchors = [
+            (a.id, a.line + task.body_line - 1, a.column, a.kind)
+            for a in page_anchors(tokens, task.body)
+            if a.kind != "html"
+        ]
+        footnotes = sorted(footnote_ids(task.body))
+    elif task.html_page:
+        found = html_page_links(file)
+    else:
+        found = FileLinks([], [], [])
+    return BodyFacts(
+        [(link.url, *link.position, link.asset, link.origin, link.element) for link in found.links],
+        [(*item.position, item.message) for item in found.unsafe],
+        [(value, *position) for value, position in found.ids],
+        anchors,
+        footnotes,
+    )
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(list[BodyFacts])
+
+
+def _extract_chunk(tasks: list[Task]) -> bytes:
+    """In a worker: facts of a chunk of bodies, encoded (cheaper to send than objects)."""
+    return _ENCODER.encode([extract(task) for task in tasks])
+
+
+def available_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # pragma: no cover - platforms without affinity
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server where there is one (no fork of a threaded parent), its workers forked
+    from a process that has already imported this module."""
+    if sys.platform == "win32" or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")  # pragma: no cover
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def compute(tasks: Sequence[Task], jobs: int | None = None) -> list[BodyFacts]:
+    """`extract` of each task, in order: in `jobs` worker processes (default: the available
+    cores) when there are enough tasks, else here. A pool that breaks (a worker killed) is
+    left for the serial path: the result is the same."""
+    workers = min(jobs or available_cores(), len(tasks))
+    if workers <= 1 or (jobs is None and len(tasks) < PARALLEL_MIN_FILES):
+        return [extract(task) for task in tasks]
+    size = -(-len(tasks) // (workers * CHUNKS_PER_WORKER))
+    chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+            return [
+                facts
+                for blob in pool.map(_extract_chunk, chunks)
+                for facts in _DECODER.decode(blob)
+            ]
+    except (BrokenProcessPool, OSError):  # pragma: no cover - a worker killed by the system
+        return [extract(task) for task in tasks]
