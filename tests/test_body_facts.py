@@ -74,7 +74,7 @@ def test_extract_matches_the_reference(site: Path) -> None:
         assert body.unsafe == reference.unsafe
         assert body.ids == reference.ids
         anchors = page_anchors(tokens, file.body) if file.markdown else []
-        assert facts.anchor_rows() == [
+        assert facts.anchors == [
             (a.id, Position(a.line + file.body_line - 1, a.column), a.kind)
             for a in anchors
             if a.kind != "html"

@@ -8,10 +8,12 @@ processes, and `facts_cache` keeps it between runs. Results are compact rows of 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
-import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple
@@ -23,7 +25,6 @@ from betacontent.anchors import AnchorKind, page_anchors
 from betacontent.links import (
     FileLinks,
     Link,
-    Origin,
     Unsafe,
     footnote_ids,
     html_page_links,
@@ -50,24 +51,14 @@ class Task(NamedTuple):
 class BodyFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """The body's part of `links.file_links`, and the anchors of `anchors.page_anchors`."""
 
-    links: list[tuple[str, int, int, bool, Origin, str]]  # url, line, column, asset, ...
-    unsafe: list[tuple[int, int, str]]
-    ids: list[tuple[str, int, int]]  # HTML id= / name= values
-    anchors: list[tuple[str, int, int, AnchorKind]]  # heading and explicit ids, no "html"
+    links: list[Link]
+    unsafe: list[Unsafe]
+    ids: list[tuple[str, Position]]  # HTML id= / name= values
+    anchors: list[tuple[str, Position, AnchorKind]]  # heading and explicit ids, no "html"
     footnotes: list[str]  # kramdown's footnote ids, sorted
 
     def file_links(self) -> FileLinks:
-        return FileLinks(
-            [
-                Link(url, Position(line, column), asset, origin, element)
-                for url, line, column, asset, origin, element in self.links
-            ],
-            [Unsafe(Position(line, column), message) for line, column, message in self.unsafe],
-            [(value, Position(line, column)) for value, line, column in self.ids],
-        )
-
-    def anchor_rows(self) -> list[tuple[str, Position, str]]:
-        return [(value, Position(line, column), kind) for value, line, column, kind in self.anchors]
+        return FileLinks(self.links, self.unsafe, self.ids)
 
 
 def task_of(file: ParsedFile) -> Task:
@@ -77,13 +68,13 @@ def task_of(file: ParsedFile) -> Task:
 def extract(task: Task) -> BodyFacts:
     """The facts of one body (the reference: what `links.file_links` and `page_anchors` give)."""
     file = ParsedFile("", None, task.body, task.body_line, task.markdown)
-    anchors: list[tuple[str, int, int, AnchorKind]] = []
+    anchors: list[tuple[str, Position, AnchorKind]] = []
     footnotes: list[str] = []
     if task.markdown:
         tokens = markdown.parse(task.body)
         found = markdown_links(file, tokens)
         anchors = [
-            (a.id, a.line + task.body_line - 1, a.column, a.kind)
+            (a.id, Position(a.line + task.body_line - 1, a.column), a.kind)
             for a in page_anchors(tokens, task.body)
             if a.kind != "html"
         ]
@@ -92,17 +83,23 @@ def extract(task: Task) -> BodyFacts:
         found = html_page_links(file)
     else:
         found = FileLinks([], [], [])
-    return BodyFacts(
-        [(link.url, *link.position, link.asset, link.origin, link.element) for link in found.links],
-        [(*item.position, item.message) for item in found.unsafe],
-        [(value, *position) for value, position in found.ids],
-        anchors,
-        footnotes,
-    )
+    return BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)
 
 
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(list[BodyFacts])
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Decoding many small objects triggers collections that find nothing to free (4x)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _extract_chunk(tasks: list[Task]) -> bytes:
@@ -117,10 +114,14 @@ def available_cores() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """A fork server where there is one (no fork of a threaded parent), its workers forked
-    from a process that has already imported this module."""
-    if sys.platform == "win32" or "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")  # pragma: no cover
+    """Fork when this process has one thread (fastest, and no script is imported again in the
+    workers); else a fork server, whose workers are forked from a process that has imported
+    this module (a threaded process is not safe to fork)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
@@ -135,12 +136,13 @@ def compute(tasks: Sequence[Task], jobs: int | None = None) -> list[BodyFacts]:
         return [extract(task) for task in tasks]
     size = -(-len(tasks) // (workers * CHUNKS_PER_WORKER))
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
+    gc.freeze()  # forked workers then leave the parent's objects alone: no copy-on-write
     try:
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-            return [
-                facts
-                for blob in pool.map(_extract_chunk, chunks)
-                for facts in _DECODER.decode(blob)
-            ]
+            blobs = list(pool.map(_extract_chunk, chunks))
     except (BrokenProcessPool, OSError):  # pragma: no cover - a worker killed by the system
         return [extract(task) for task in tasks]
+    finally:
+        gc.unfreeze()
+    with paused_gc():
+        return [facts for blob in blobs for facts in _DECODER.decode(blob)]

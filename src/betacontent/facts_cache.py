@@ -21,12 +21,12 @@ from pathlib import Path
 import msgspec
 
 from betacontent import __version__
-from betacontent.body_facts import BodyFacts, Task, compute
+from betacontent.body_facts import BodyFacts, Task, compute, paused_gc
 from betacontent.schema_export import write_atomic
 
 FACTS_CACHE_DIR = ".betacontent-cache"  # at the site root, beside the external link cache
 CACHE_FILENAME = "body-facts.bin"
-MAGIC = b"betacontent body facts 1\n"
+MAGIC = b"betacontent body facts 2\n"
 DIGEST_SIZE = 32
 CACHE_MIN_FILES = 400
 """Below this many files a lint takes well under a second: no cache file is left around."""
@@ -82,7 +82,8 @@ def read(path: Path) -> dict[str, BodyFacts]:
         problem = "truncated or corrupted"
     else:
         try:
-            return _DECODER.decode(payload)
+            with paused_gc():
+                return _DECODER.decode(payload)
         except msgspec.DecodeError as error:
             problem = f"unreadable: {error}"
     _notice(f"the cache {path} is {problem}; it is ignored and will be rewritten")

@@ -10,6 +10,7 @@ import unicodedata
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
@@ -317,6 +318,7 @@ class PageLinks:
 _LINKS: weakref.WeakKeyDictionary[Site, list[PageLinks]] = weakref.WeakKeyDictionary()
 
 
+@lru_cache(maxsize=65536)
 def malformation(url: str) -> str | None:
     if _BAD_PERCENT.search(url):
         return "has a `%` that starts no percent-encoded byte"
@@ -348,8 +350,33 @@ def is_own(site: Site, parts: SplitResult) -> bool:
     return netloc.lower() in own_hosts(site)
 
 
+@lru_cache(maxsize=65536)
+def _script_url(url: str) -> str | None:
+    return urls.script_url(url)
+
+
+@lru_cache(maxsize=65536)
+def _joined(base: str, path: str) -> str:
+    """The path of `path` followed from a page at `base`, `.` and `..` resolved."""
+    return urlsplit(urljoin("http://site" + base, path)).path
+
+
+def _rendered(site: Site, url: str) -> liquid.Rendered:
+    """`liquid.render`, once per URL and site."""
+    by_url = _RENDERED.get(site)
+    if by_url is None:
+        by_url = _RENDERED[site] = {}
+    rendered = by_url.get(url)
+    if rendered is None:
+        rendered = by_url[url] = liquid.render(url, site)
+    return rendered
+
+
+_RENDERED: weakref.WeakKeyDictionary[Site, dict[str, liquid.Rendered]] = weakref.WeakKeyDictionary()
+
+
 def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
-    rendered = liquid.render(link.url, site)
+    rendered = _rendered(site, link.url)
     if rendered.error is not None:
         return Target(path, entry, link, "liquid-error", link.url, problem=rendered.error)
     if rendered.url is None:
@@ -360,7 +387,7 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     problem = malformation(url)
     scheme_match = _SCHEME.match(url)
     scheme = scheme_match.group(1).lower() if scheme_match else ""
-    if urls.script_url(url):
+    if _script_url(url):
         return Target(path, entry, link, "unsafe", url)
     if url.startswith("//"):
         url, scheme = "https:" + url, "https"
@@ -390,7 +417,8 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         # As the browser does: against the page's URL as served (baseurl included), with
         # `.` and `..` resolved (never above the root).
         base = baseurl + (entry.url if entry is not None else "/")
-        site_path = urlsplit(urljoin("http://site" + base, parts.path)).path
+        # An absolute path does not depend on the page: one entry for every page.
+        site_path = _joined("" if parts.path.startswith("/") else base, parts.path)
     resolution = site.lookup(site_path, baseurl_included=not templated)
     folded = None
     if resolution is None:
@@ -465,7 +493,7 @@ def checked_links(site: Site) -> list[PageLinks]:
             body.unsafe,
             body.ids,
         )
-        anchors = facts.anchor_rows()
+        anchors: list[tuple[str, Position, str]] = list(facts.anchors)
         anchors += [(value, position, "html") for value, position in found.ids]
         anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
         anchors += [(value, Position(1, 1), "template") for value in facts.footnotes]
