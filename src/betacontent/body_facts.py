@@ -12,7 +12,6 @@ import contextlib
 import gc
 import multiprocessing
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -114,14 +113,12 @@ def available_cores() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork when this process has one thread (fastest, and no script is imported again in the
-    workers); else a fork server, whose workers are forked from a process that has imported
-    this module (a threaded process is not safe to fork)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    if "forkserver" not in methods:  # pragma: no cover - Windows
-        return multiprocessing.get_context("spawn")
+    """A fork server: workers forked from a small process that has imported this module, not
+    from this one (whose site would count in each worker's memory, and which may run threads).
+    As with any spawned worker, a script that lints must guard its entry point with
+    `if __name__ == "__main__":` (the `betacontent` command does)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return multiprocessing.get_context("spawn")  # Windows
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
@@ -132,17 +129,16 @@ def compute(tasks: Sequence[Task], jobs: int | None = None) -> list[BodyFacts]:
     cores) when there are enough tasks, else here. A pool that breaks (a worker killed) is
     left for the serial path: the result is the same."""
     workers = min(jobs or available_cores(), len(tasks))
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process (a server's worker) may not start processes
     if workers <= 1 or (jobs is None and len(tasks) < PARALLEL_MIN_FILES):
         return [extract(task) for task in tasks]
     size = -(-len(tasks) // (workers * CHUNKS_PER_WORKER))
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
-    gc.freeze()  # forked workers then leave the parent's objects alone: no copy-on-write
     try:
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
             blobs = list(pool.map(_extract_chunk, chunks))
     except (BrokenProcessPool, OSError):  # pragma: no cover - a worker killed by the system
         return [extract(task) for task in tasks]
-    finally:
-        gc.unfreeze()
     with paused_gc():
         return [facts for blob in blobs for facts in _DECODER.decode(blob)]
