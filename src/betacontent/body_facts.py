@@ -135,10 +135,11 @@ def compute(tasks: Sequence[Task], jobs: int | None = None) -> list[BodyFacts]:
         return [extract(task) for task in tasks]
     size = -(-len(tasks) // (workers * CHUNKS_PER_WORKER))
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
+    facts: list[BodyFacts] = []
     try:
-        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-            blobs = list(pool.map(_extract_chunk, chunks))
+        with ProcessPoolExecutor(workers, mp_context=_context()) as pool, paused_gc():
+            for blob in pool.map(_extract_chunk, chunks):  # decoded as they come, in order
+                facts += _DECODER.decode(blob)
     except (BrokenProcessPool, OSError):  # pragma: no cover - a worker killed by the system
         return [extract(task) for task in tasks]
-    with paused_gc():
-        return [facts for blob in blobs for facts in _DECODER.decode(blob)]
+    return facts
