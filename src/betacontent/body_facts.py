@@ -2,8 +2,8 @@
 
 This is the costly part of a lint (each Markdown body is parsed here, once), and a pure
 function of `(body, body_line, markdown, html_page)`: large sites compute it in worker
-processes, and `facts_cache` keeps it between runs. Results are compact rows of plain values
-(no tokens), positions in the original file.
+processes, and `facts_cache` keeps it between runs. Results are small Structs (never
+tokens) that msgpack carries between processes and to disk; positions in the original file.
 """
 
 from __future__ import annotations
