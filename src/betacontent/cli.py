@@ -25,6 +25,7 @@ from betacontent.config import (
     read_config_data,
 )
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.facts_cache import CACHE_MIN_FILES, cache_dir_for
 from betacontent.lint import (
     SelectorError,
     check_codes,
@@ -145,6 +146,17 @@ def _changes(root: Path, ref: str) -> set[str]:
     is_flag=True,
     help="After the report, lint again on every change and print only what changed.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for per-file work (default: the available cores, on large sites).",
+)
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Keep per-file results in .betacontent-cache/ (default: on sites of "
+    f"{CACHE_MIN_FILES}+ files).",
+)
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -159,6 +171,8 @@ def lint_command(
     changed: bool,
     since: str | None,
     watch: bool,
+    jobs: int | None,
+    cache: bool | None,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
@@ -212,7 +226,13 @@ def lint_command(
     if watch and chosen != "text":
         raise _fail(f"--watch prints text for people, not {chosen} (`--format` or `output-format`)")
     changes = _changes(root, since or "HEAD") if changed or since else None
-    site = load_site(root, config)
+
+    def load(config: LintConfig) -> Site:
+        site = load_site(root, config)
+        site.jobs, site.cache_dir = jobs, cache_dir_for(root, len(site.files), cache)
+        return site
+
+    site = load(config)
     console = Console(
         force_terminal=color,
         no_color=color is False,
@@ -263,7 +283,7 @@ def lint_command(
                 click.echo(f"betacontent: error: {error}; waiting for a fix", err=True)
                 return None
             scope = _changes(root, since or "HEAD") if changed or since else None
-            found = lint(load_site(root, config), rules)
+            found = lint(load(config), rules)
             return [d for d in found if _in_scope(d.path, targets, scope)]
 
         settings = config_file or find_config(root)
@@ -376,8 +396,12 @@ def _fix(
         applied += count
         touched.update(r.path for r in results if r.after != r.before)
         if count:
-            external, site = site.external, load_site(root, config)
-            site.external = external
+            previous, site = site, load_site(root, config)
+            site.external, site.jobs, site.cache_dir = (
+                previous.external,
+                previous.jobs,
+                previous.cache_dir,
+            )
             diagnostics = [d for d in lint(site, rules) if in_scope(d.path)]
         if not count or not any(d.fix for d in diagnostics):
             break

@@ -55,11 +55,30 @@ class YamlLimits:
 DEFAULT_YAML_LIMITS = YamlLimits()
 
 
+def _plain_tree_within(root: yaml.Node, limits: YamlLimits) -> bool:
+    """Whether the graph is a tree (no node reached twice: no alias) within the limits; for
+    a tree, size is the node count and depth the longest path, as `_over_limits` counts."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen or depth > limits.max_depth:
+            return False
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((item, depth + 1) for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return len(seen) <= limits.max_nodes
+
+
 def _over_limits(root: yaml.Node, limits: YamlLimits) -> str | None:
     """Why the node graph is too big once expanded, or None. Linear in distinct nodes: each
     node's expanded size and depth are computed once (aliases point to the same node). An
     alias to a node that contains it (Jekyll accepts it) counts as one value: the shape
     rules report what it makes."""
+    if _plain_tree_within(root, limits):
+        return None  # the common case, walked once without bookkeeping
     sizes: dict[int, tuple[int, int]] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     active: set[int] = set()

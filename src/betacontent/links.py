@@ -14,6 +14,7 @@ from html import unescape
 from html.parser import HTMLParser
 from typing import Any, Literal
 
+import msgspec
 import yaml
 from markdown_it.token import Token
 
@@ -50,8 +51,9 @@ HTML_URL_ATTRIBUTES: dict[tuple[str, str], bool] = {
 SRCSET = {"srcset"}
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A link as written; a Struct, so that cached and worker results decode straight to it."""
+
     url: str  # as written in the original file, Liquid included
     position: Position
     asset: bool
@@ -59,8 +61,7 @@ class Link:
     element: str  # "a", "img", "link", "image", "definition", "crumb", a front matter key...
 
 
-@dataclass(frozen=True, slots=True)
-class Unsafe:
+class Unsafe(msgspec.Struct, frozen=True, array_like=True, gc=False):
     position: Position
     message: str
 
@@ -168,7 +169,7 @@ def html_links(
             if (name == "id" or (name == "name" and tag == "a")) and name in offsets:
                 start, value = offsets[name]  # browsers jump to ids, and to <a name> only
                 ids.append((unescape(value), place(tag_offset + start)))
-        for name in {n for n, _ in attrs}:
+        for name in dict.fromkeys(n for n, _ in attrs):  # in order: no set, whose order varies
             asset = HTML_URL_ATTRIBUTES.get((tag, name))
             if asset is None or name not in offsets:
                 continue

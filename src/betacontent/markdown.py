@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -138,6 +139,9 @@ def make_parser() -> MarkdownIt:
     report them): never render untrusted HTML with it."""
     md = MarkdownIt("commonmark", {"inline_definitions": True})
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    # Pure functions of the URL, and the same URLs recur on every page of a site.
+    md.normalizeLink = lru_cache(maxsize=16384)(md.normalizeLink)  # type: ignore[method-assign]
+    md.normalizeLinkText = lru_cache(maxsize=16384)(md.normalizeLinkText)  # type: ignore[method-assign]
     md.helpers = SimpleNamespace(  # type: ignore[assignment]
         parseLinkDestination=_destination,
         parseLinkLabel=helpers.parseLinkLabel,

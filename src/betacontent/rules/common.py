@@ -10,20 +10,23 @@ import unicodedata
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import msgspec
 
-from betacontent import liquid, markdown, urls
-from betacontent.anchors import page_anchors
+from betacontent import liquid, urls
+from betacontent.body_facts import task_of
+from betacontent.facts_cache import cached_facts
 from betacontent.front_matter import FrontMatter, ProblemKind
 from betacontent.links import (
+    FileLinks,
     Link,
     Unsafe,
     data_links,
-    file_links,
-    footnote_ids,
+    front_matter_links,
+    include_parameter_links,
     included_names,
 )
 from betacontent.positions import Position
@@ -320,6 +323,7 @@ class PageLinks:
 _LINKS: weakref.WeakKeyDictionary[Site, list[PageLinks]] = weakref.WeakKeyDictionary()
 
 
+@lru_cache(maxsize=65536)
 def malformation(url: str) -> str | None:
     if _BAD_PERCENT.search(url):
         return "has a `%` that starts no percent-encoded byte"
@@ -351,8 +355,33 @@ def is_own(site: Site, parts: SplitResult) -> bool:
     return netloc.lower() in own_hosts(site)
 
 
+@lru_cache(maxsize=65536)
+def _script_url(url: str) -> str | None:
+    return urls.script_url(url)
+
+
+@lru_cache(maxsize=65536)
+def _joined(base: str, path: str) -> str:
+    """The path of `path` followed from a page at `base`, `.` and `..` resolved."""
+    return urlsplit(urljoin("http://site" + base, path)).path
+
+
+def _rendered(site: Site, url: str) -> liquid.Rendered:
+    """`liquid.render`, once per URL and site."""
+    by_url = _RENDERED.get(site)
+    if by_url is None:
+        by_url = _RENDERED[site] = {}
+    rendered = by_url.get(url)
+    if rendered is None:
+        rendered = by_url[url] = liquid.render(url, site)
+    return rendered
+
+
+_RENDERED: weakref.WeakKeyDictionary[Site, dict[str, liquid.Rendered]] = weakref.WeakKeyDictionary()
+
+
 def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
-    rendered = liquid.render(link.url, site)
+    rendered = _rendered(site, link.url)
     if rendered.error is not None:
         return Target(path, entry, link, "liquid-error", link.url, problem=rendered.error)
     if rendered.url is None:
@@ -363,7 +392,7 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     problem = malformation(url)
     scheme_match = _SCHEME.match(url)
     scheme = scheme_match.group(1).lower() if scheme_match else ""
-    if urls.script_url(url):
+    if _script_url(url):
         return Target(path, entry, link, "unsafe", url)
     if url.startswith("//"):
         url, scheme = "https:" + url, "https"
@@ -393,7 +422,8 @@ def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         # As the browser does: against the page's URL as served (baseurl included), with
         # `.` and `..` resolved (never above the root).
         base = baseurl + (entry.url if entry is not None else "/")
-        site_path = urlsplit(urljoin("http://site" + base, parts.path)).path
+        # An absolute path does not depend on the page: one entry for every page.
+        site_path = _joined("" if parts.path.startswith("/") else base, parts.path)
     resolution = site.lookup(site_path, baseurl_included=not templated)
     folded = None
     if resolution is None:
@@ -444,27 +474,34 @@ def checked_links(site: Site) -> list[PageLinks]:
     excluded = [re.compile(pattern) for pattern in options.exclude_urls]
     most = site.lint.limits.max_links_per_page
     phases = phases_collection(site)
+    pages = [
+        entry
+        for entry in site.entries
+        if entry.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and entry.file is not None
+    ]
+    # Each body is parsed once, in `body_facts` (in worker processes on a large site, from
+    # the cache when it has not changed); its tokens never reach here.
+    tasks = [task_of(entry.file) for entry in pages if entry.file is not None]
+    all_facts = cached_facts(tasks, site.jobs, site.cache_dir)
     results: list[PageLinks] = []
-    for entry in site.entries:
-        if entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT) or entry.file is None:
-            continue
+    for entry, facts in zip(pages, all_facts, strict=True):
+        file = entry.file
+        assert file is not None
         keys = list(options.front_matter_keys)
         if entry.collection == phases:
             keys.append("page")
-        # The body is parsed here, once, and its tokens dropped after use: a site's worth
-        # of tokens would hold gigabytes.
-        file = entry.file
-        tokens = markdown.parse(file.body) if file.markdown else []
-        found = file_links(file, keys, tokens, options.data_keys)
-        anchors: list[tuple[str, Position, str]] = [
-            (a.id, Position(a.line + file.body_line - 1, a.column), a.kind)
-            for a in (page_anchors(tokens, file.body) if file.markdown else [])
-            if a.kind != "html"
-        ]
+        body = facts.file_links()
+        found = FileLinks(
+            front_matter_links(file, keys)
+            + body.links
+            + include_parameter_links(file, options.data_keys),
+            body.unsafe,
+            body.ids,
+        )
+        anchors: list[tuple[str, Position, str]] = list(facts.anchors)
         anchors += [(value, position, "html") for value, position in found.ids]
         anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
-        if file.markdown:
-            anchors += [(value, Position(1, 1), "template") for value in footnote_ids(file.body)]
+        anchors += [(value, Position(1, 1), "template") for value in facts.footnotes]
         targets = [
             classify(site, entry, entry.rel, link)
             for link in found.links[:most]
