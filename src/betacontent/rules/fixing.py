@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import weakref
 
+import yaml
+
 from betacontent.diagnostics import Edit, Fix
 from betacontent.front_matter import node_span
 from betacontent.links import Link
@@ -53,6 +55,16 @@ def _body_end(file: ParsedFile, link: Link) -> Position | None:
     return Position(link.position.line, link.position.column + len(link.url))
 
 
+def _scalar(file: ParsedFile | DataFile, link: Link) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """(YAML root, the scalar holding the link's URL exactly) of a front matter or data link."""
+    if isinstance(file, ParsedFile):
+        root = file.front_matter.root if file.front_matter else None
+    else:
+        root = file.yaml.root if file.yaml else None
+    node = scalar_at(root, link.position)
+    return root, node if node is not None and node.value == link.url else None
+
+
 def link_end(site: Site, path: str, link: Link) -> Position | None:
     """Where the link's URL ends as written in `path` (exclusive), when that is known: the
     URL stands at its position exactly as extracted, or is one YAML scalar."""
@@ -63,12 +75,8 @@ def link_end(site: Site, path: str, link: Link) -> Position | None:
         return _body_end(file, link)
     if link.origin not in _YAML_ORIGINS:
         return None
-    if isinstance(file, ParsedFile):
-        root = file.front_matter.root if file.front_matter else None
-    else:
-        root = file.yaml.root if file.yaml else None
-    node = scalar_at(root, link.position)
-    return node_span(node)[1] if node is not None and node.value == link.url else None
+    node = _scalar(file, link)[1]
+    return node_span(node)[1] if node is not None else None
 
 
 def url_fix(
@@ -94,12 +102,8 @@ def url_fix(
         return end, Fix(message=message, edits=(edit,))
     if link.origin not in _YAML_ORIGINS:
         return None, None
-    if isinstance(file, ParsedFile):
-        root = file.front_matter.root if file.front_matter else None
-    else:
-        root = file.yaml.root if file.yaml else None
-    node = scalar_at(root, link.position)
-    if node is None or node.value != link.url:
+    root, node = _scalar(file, link)
+    if node is None:
         return None, None
     scalar_edit = replace_scalar(root, node, url)
     end = node_span(node)[1]
