@@ -44,8 +44,8 @@ def diagnostics(
 ) -> list[Diagnostic]:
     config_path = find_config(root)
     config = load_config(config_path) if config_path else LintConfig()
-    site = load_site(root, config)
-    site.jobs, site.cache_dir = jobs, cache_dir
+    cache = cache_dir is not None
+    site = load_site(root, config, jobs=jobs, cache=cache, cache_dir=cache_dir)
     return lint(site, RULES.values())
 
 

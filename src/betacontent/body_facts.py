@@ -8,13 +8,7 @@ tokens) that msgpack carries between processes and to disk; positions in the ori
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import multiprocessing
-import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import msgspec
@@ -31,11 +25,7 @@ from betacontent.links import (
 )
 from betacontent.parsing import ParsedFile
 from betacontent.positions import Position
-
-PARALLEL_MIN_FILES = 400
-"""Below this many bodies to extract, worker start-up costs more than it saves."""
-
-CHUNKS_PER_WORKER = 8
+from betacontent.workers import map_chunks, worker_count
 
 
 class Task(NamedTuple):
@@ -89,57 +79,17 @@ _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(list[BodyFacts])
 
 
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Decoding many small objects triggers collections that find nothing to free (4x)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _extract_chunk(tasks: list[Task]) -> bytes:
-    """In a worker: facts of a chunk of bodies, encoded (cheaper to send than objects)."""
+    """In a worker: facts of a chunk of bodies, encoded."""
     return _ENCODER.encode([extract(task) for task in tasks])
-
-
-def available_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)  # pragma: no cover - platforms without affinity
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """A fork server: workers forked from a small process that has imported this module, not
-    from this one (whose site would count in each worker's memory, and which may run threads).
-    As with any spawned worker, a script that lints must guard its entry point with
-    `if __name__ == "__main__":` (the `betacontent` command does)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
-        return multiprocessing.get_context("spawn")  # Windows
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
 
 
 def compute(tasks: Sequence[Task], jobs: int | None = None) -> list[BodyFacts]:
     """`extract` of each task, in order: in `jobs` worker processes (default: the available
-    cores) when there are enough tasks, else here. A pool that breaks (a worker killed) is
-    left for the serial path: the result is the same."""
-    workers = min(jobs or available_cores(), len(tasks))
-    if multiprocessing.current_process().daemon:
-        workers = 1  # a daemonic process (a server's worker) may not start processes
-    if workers <= 1 or (jobs is None and len(tasks) < PARALLEL_MIN_FILES):
-        return [extract(task) for task in tasks]
-    size = -(-len(tasks) // (workers * CHUNKS_PER_WORKER))
-    chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
-    facts: list[BodyFacts] = []
-    try:
-        with ProcessPoolExecutor(workers, mp_context=_context()) as pool, paused_gc():
-            for blob in pool.map(_extract_chunk, chunks):  # decoded as they come, in order
-                facts += _DECODER.decode(blob)
-    except (BrokenProcessPool, OSError):  # pragma: no cover - a worker killed by the system
-        return [extract(task) for task in tasks]
-    return facts
+    cores) when there are enough tasks, else here."""
+    workers = worker_count(len(tasks), jobs)
+    if workers > 1:
+        facts = map_chunks(_extract_chunk, tasks, _DECODER, workers, __name__)
+        if facts is not None:
+            return facts
+    return [extract(task) for task in tasks]

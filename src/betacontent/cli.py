@@ -25,7 +25,7 @@ from betacontent.config import (
     read_config_data,
 )
 from betacontent.diagnostics import Diagnostic, Severity
-from betacontent.facts_cache import CACHE_MIN_FILES, cache_dir_for
+from betacontent.facts_cache import CACHE_MIN_FILES, FACTS_CACHE_DIR
 from betacontent.lint import (
     SelectorError,
     check_codes,
@@ -227,10 +227,11 @@ def lint_command(
         raise _fail(f"--watch prints text for people, not {chosen} (`--format` or `output-format`)")
     changes = _changes(root, since or "HEAD") if changed or since else None
 
+    def load_at(at: Path, config: LintConfig) -> Site:  # a scratch copy shares the cache
+        return load_site(at, config, jobs=jobs, cache=cache, cache_dir=root / FACTS_CACHE_DIR)
+
     def load(config: LintConfig) -> Site:
-        site = load_site(root, config)
-        site.jobs, site.cache_dir = jobs, cache_dir_for(root, len(site.files), cache)
-        return site
+        return load_at(root, config)
 
     site = load(config)
     console = Console(
@@ -248,11 +249,11 @@ def lint_command(
         return _in_scope(rel, targets, changes)
 
     if show_diff:
-        sys.exit(_show_diff(site, diagnostics, root, cwd, config, rules, in_scope))
+        sys.exit(_show_diff(site, diagnostics, root, cwd, config, rules, in_scope, load_at))
     applied = None
     if fix:
         site, diagnostics, applied, _ = _fix(
-            site, diagnostics, root, root, cwd, config, rules, in_scope
+            site, diagnostics, root, root, cwd, config, rules, in_scope, load_at
         )
     checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
     checked += [site.config_rel] if site.config_rel else []
@@ -334,6 +335,7 @@ def _show_diff(
     config: LintConfig,
     rules: Sequence[Rule],
     in_scope: Callable[[str], bool],
+    load_at: Callable[[Path, LintConfig], Site],
 ) -> int:
     """Print what --fix would write, by running it on a scratch copy of the site (so a fix
     that reveals another is shown too), and write nothing."""
@@ -349,7 +351,9 @@ def _show_diff(
             shutil.copytree(root, copy, symlinks=True, ignore=ignored)
         except (OSError, shutil.Error) as error:
             raise _fail(f"cannot copy the site to show the diff: {error}") from None
-        _, _, applied, touched = _fix(site, diagnostics, copy, root, cwd, config, rules, in_scope)
+        _, _, applied, touched = _fix(
+            site, diagnostics, copy, root, cwd, config, rules, in_scope, load_at
+        )
         for rel in sorted(touched):
             before = (root / rel).read_bytes().decode("utf-8")
             after = (copy / rel).read_bytes().decode("utf-8")
@@ -378,6 +382,7 @@ def _fix(
     config: LintConfig,
     rules: Sequence[Rule],
     in_scope: Callable[[str], bool],
+    load_at: Callable[[Path, LintConfig], Site],
 ) -> tuple[Site, list[Diagnostic], int, set[str]]:
     """Apply fixes to the site at `root` and re-lint until nothing more applies: the site,
     what remains, how many fixes were applied and the files changed. Paths are shown as if
@@ -396,12 +401,8 @@ def _fix(
         applied += count
         touched.update(r.path for r in results if r.after != r.before)
         if count:
-            previous, site = site, load_site(root, config)
-            site.external, site.jobs, site.cache_dir = (
-                previous.external,
-                previous.jobs,
-                previous.cache_dir,
-            )
+            previous, site = site, load_at(root, config)
+            site.external = previous.external
             diagnostics = [d for d in lint(site, rules) if in_scope(d.path)]
         if not count or not any(d.fix for d in diagnostics):
             break

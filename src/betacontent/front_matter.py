@@ -122,14 +122,82 @@ class Problem:
     end: Position | None = None  # where the offending text ends (exclusive), when known
 
 
+Span = tuple[int, int, int, int]
+"""Where a YAML node's text is: start line and column, end line and column (exclusive), 1-based."""
+
+Path_ = tuple[str | int, ...]
+
+
+def _span(node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def node_spans(root: yaml.Node | None) -> tuple[dict[Path_, Span], dict[str, Span]]:
+    """The span of the value at each path (mapping keys by their text, the last occurrence
+    winning as in `node_at`; sequence items by index) and of each top-level key. An alias to
+    a node that contains it is not followed into itself."""
+    values: dict[Path_, Span] = {}
+    keys: dict[str, Span] = {}
+    if root is None:
+        return values, keys
+    if isinstance(root, yaml.MappingNode):
+        for key, _ in root.value:
+            if isinstance(key, yaml.ScalarNode):
+                keys[key.value] = _span(key)
+    active: set[int] = set()  # the nodes on the way down to the current one
+    stack: list[tuple[Path_, yaml.Node, bool]] = [((), root, False)]
+    while stack:
+        path, node, leaving = stack.pop()
+        if leaving:
+            active.discard(id(node))
+            continue
+        if id(node) in active:
+            continue
+        values[path] = _span(node)
+        if isinstance(node, yaml.MappingNode):
+            last = {
+                key.value: value for key, value in node.value if isinstance(key, yaml.ScalarNode)
+            }
+            children = [((*path, key), value) for key, value in last.items()]
+        elif isinstance(node, yaml.SequenceNode):
+            children = [((*path, index), item) for index, item in enumerate(node.value)]
+        else:
+            continue
+        active.add(id(node))
+        stack.append((path, node, True))
+        stack.extend((child, item, False) for child, item in children)
+    return values, keys
+
+
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+
+
 @dataclass(slots=True)
 class FrontMatter:
-    """Parsed front matter: the data Jekyll sees and the YAML nodes that say where it came from."""
+    """Parsed front matter: the data Jekyll sees, the YAML text and where each value is.
+
+    The YAML node tree is not kept (on a large site it would outweigh everything else): the
+    spans place findings, and `root` composes the tree again, once, for the rare users that
+    edit YAML (fixes, suppression scopes)."""
 
     data: dict[str, Any]
-    root: yaml.Node | None
     end_line: int  # line of the closing delimiter
     text: str = ""  # the YAML as written, from the top of the file (its marks index into it)
+    spans: dict[Path_, Span] = field(default_factory=dict)
+    key_spans: dict[str, Span] = field(default_factory=dict)
+    _root: yaml.Node | _Unset | None = field(default=_UNSET, repr=False, compare=False)
+
+    @property
+    def root(self) -> yaml.Node | None:
+        """The YAML node tree, as parsing left it (merge keys flattened)."""
+        if isinstance(self._root, _Unset):
+            self._root = compose(self.text)
+        return self._root
 
     def node_at(self, path: Sequence[str | int]) -> yaml.Node | None:
         """The value node at `path` (last key wins, as in Jekyll); None when absent."""
@@ -144,13 +212,37 @@ class FrontMatter:
                     found = key_node
         return found
 
+    def span(self, path: Sequence[str | int]) -> tuple[Position, Position] | None:
+        """Where the value at `path` starts and ends (exclusive); None when absent."""
+        found = self.spans.get(tuple(path))
+        if found is None:
+            return None
+        return Position(found[0], found[1]), Position(found[2], found[3])
+
     def position(self, path: Sequence[str | int]) -> Position:
         """Where the value at `path` starts; falls back to its closest existing parent."""
-        return position_in(self.root, path)
+        steps = tuple(path)
+        for depth in range(len(steps), -1, -1):
+            found = self.spans.get(steps[:depth])
+            if found is not None:
+                return Position(found[0], found[1])
+        return Position(1, 1)
 
     def key_position(self, key: str) -> Position:
-        node = self.key_node(key)
-        return mark_position(node) if node is not None else Position(1, 1)
+        found = self.key_spans.get(key)
+        return Position(found[0], found[1]) if found is not None else Position(1, 1)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of YAML that parsed before, as `load_yaml` leaves it."""
+    loader = JekyllLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            loader.construct_document(root)  # flattens merge keys in the tree, as before
+        return root
+    finally:
+        loader.dispose()
 
 
 @dataclass(slots=True)
@@ -321,7 +413,7 @@ def parse_yaml(
     if document.data is None:
         if any(p.kind in (ProblemKind.YAML_SYNTAX, ProblemKind.LIMIT) for p in problems):
             return None, problems
-        return FrontMatter({}, document.root, end_line, yaml_text), problems
+        return _front_matter({}, document.root, end_line, yaml_text), problems
     if not isinstance(document.data, dict):
         root = document.root
         position = mark_position(root) if root is not None else Position(2, 1)
@@ -335,7 +427,14 @@ def parse_yaml(
             )
         )
         return None, problems
-    return FrontMatter(document.data, document.root, end_line, yaml_text), problems
+    return _front_matter(document.data, document.root, end_line, yaml_text), problems
+
+
+def _front_matter(
+    data: dict[str, Any], root: yaml.Node | None, end_line: int, text: str
+) -> FrontMatter:
+    values, keys = node_spans(root)
+    return FrontMatter(data, end_line, text, values, keys)
 
 
 def _duplicate_keys(root: yaml.Node | None) -> Iterator[Problem]:

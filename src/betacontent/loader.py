@@ -8,8 +8,10 @@ from pathlib import Path
 import msgspec
 
 from betacontent.config import LintConfig
+from betacontent.facts_cache import cache_dir_for
 from betacontent.front_matter import Problem, ProblemKind, YamlLimits, load_yaml
 from betacontent.links import template_facts
+from betacontent.parse_files import parse_files
 from betacontent.parsing import UTF16_BOMS, parse_data_file, parse_source
 from betacontent.positions import Position
 from betacontent.site_config import SiteConfig, load_site_config, prepare_site_config
@@ -75,19 +77,44 @@ def _read_config(root: Path) -> tuple[SiteConfig, SourceFile | None, list[Proble
     return config, source, problems
 
 
-def load_site(root: Path, lint: LintConfig | None = None) -> Site:
+def load_site(
+    root: Path,
+    lint: LintConfig | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool | None = False,
+    cache_dir: Path | None = None,
+) -> Site:
+    """Read and parse the site at `root`. Per-file work runs in `jobs` worker processes
+    (None: the available cores, on a large site); `cache` keeps its results in `cache_dir`
+    (default `<root>/.betacontent-cache`) between runs: True, False, or None for "when the
+    site is large"."""
     lint = lint or LintConfig()
     config, config_source, config_problems = _read_config(root)
     limits = YamlLimits(lint.limits.max_yaml_nodes, lint.limits.max_yaml_depth)
     sources = read_sources(root, config, config_source, lint.limits.max_file_size)
     markdown_extensions = config.markdown_extensions
-    decisions: list[SourceDecision] = []
+    chosen: list[tuple[SourceFile, bool]] = []
+    unparsed: list[SourceDecision] = []
     for source in sources.files:
         readable = source.content is not None
         is_page = source.has_header or (readable and source.collection == "posts")
-        parse = not readable or is_page or _may_hide_front_matter(source, config)
-        parsed = parse_source(source, markdown_extensions, limits) if parse else None
-        decisions.append(SourceDecision(source.rel, source.collection, parsed, is_page))
+        if not readable or is_page or _may_hide_front_matter(source, config):
+            chosen.append((source, is_page))
+        else:
+            unparsed.append(SourceDecision(source.rel, source.collection, None, False))
+    folder = cache_dir_for(root, len(chosen), cache)
+    if cache_dir is not None and folder is not None:
+        folder = cache_dir
+    parsed = parse_files(
+        [source for source, _ in chosen], markdown_extensions, limits, jobs, folder
+    )
+    decisions = unparsed + [
+        SourceDecision(source.rel, source.collection, file, is_page)
+        for (source, is_page), file in zip(chosen, parsed, strict=True)
+    ]
+    order = {source.rel: index for index, source in enumerate(sources.files)}
+    decisions.sort(key=lambda decision: order[decision.rel])
     data_files = [parse_data_file(f, config.data_dir, limits) for f in sources.data_files]
     templates = {
         template.rel: template_facts(parse_source(template, frozenset()))

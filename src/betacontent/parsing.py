@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 
@@ -30,6 +30,9 @@ from betacontent.positions import Position, count_breaks, split_lines
 from betacontent.sources import SourceFile
 from betacontent.suppressions import Directive, scan_page, scan_yaml
 
+if TYPE_CHECKING:
+    from betacontent.body_facts import BodyFacts
+
 
 @dataclass
 class ParsedFile:
@@ -43,6 +46,7 @@ class ParsedFile:
     collection: str | None = None
     problems: list[Problem] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
+    facts: BodyFacts | None = None  # what the body alone determines, when already extracted
 
     @property
     def data(self) -> dict[str, Any]:
@@ -103,24 +107,39 @@ def parse_source(
     markdown_extensions: frozenset[str],
     limits: YamlLimits = DEFAULT_YAML_LIMITS,
 ) -> ParsedFile:
-    markdown = PurePosixPath(source.rel).suffix.lower() in markdown_extensions
+    markdown = is_markdown(source.rel, markdown_extensions)
     if source.too_large is not None:
         problem = _too_large(source.too_large)
         return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [problem])
     if source.content is None:
         problem = Problem(ProblemKind.UNREADABLE, Position(1, 1), source.error or "unreadable")
         return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [problem])
-    text = decode(source.content)
+    return parse_content(source.rel, source.content, markdown, source.collection, limits)
+
+
+def is_markdown(rel: str, markdown_extensions: frozenset[str]) -> bool:
+    return PurePosixPath(rel).suffix.lower() in markdown_extensions
+
+
+def parse_content(
+    rel: str,
+    content: bytes,
+    markdown: bool,
+    collection: str | None = None,
+    limits: YamlLimits = DEFAULT_YAML_LIMITS,
+) -> ParsedFile:
+    """A file read whole: decoded, split, its front matter parsed, its directives found."""
+    text = decode(content)
     if isinstance(text, Problem):
-        return ParsedFile(source.rel, None, "", 1, markdown, source.collection, [text])
+        return ParsedFile(rel, None, "", 1, markdown, collection, [text])
     parts = split(text, limits)
     return ParsedFile(
-        source.rel,
+        rel,
         parts.front_matter,
         parts.body,
         parts.body_line,
         markdown,
-        source.collection,
+        collection,
         parts.problems,
         scan_page(text, parts.body_line),
     )

@@ -85,8 +85,6 @@ class Site:
     read_problems: list[tuple[str, Problem]] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)  # "_layouts/x.html" -> Template
     external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
-    jobs: int | None = None  # worker processes for per-file work (None: by site size)
-    cache_dir: Path | None = None  # where per-file results are kept (None: not kept)
     _by_url: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_output: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
     _by_output_folded: dict[str, Entry] = field(default_factory=dict, repr=False)

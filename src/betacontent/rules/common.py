@@ -17,8 +17,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 import msgspec
 
 from betacontent import liquid, urls
-from betacontent.body_facts import task_of
-from betacontent.facts_cache import cached_facts
+from betacontent.body_facts import extract, task_of
 from betacontent.front_matter import FrontMatter, ProblemKind
 from betacontent.links import (
     FileLinks,
@@ -173,8 +172,23 @@ class Crumb:
     index: int
     title: str
     link: str | None
-    position: Position  # of the crumb's mapping
-    link_position: Position
+    front_matter: FrontMatter | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def position(self) -> Position:
+        """Where the crumb's mapping starts (found when a finding needs it)."""
+        if self.front_matter is None:
+            return Position(1, 1)
+        return self.front_matter.position(["breadcrumbs", self.index])
+
+    @property
+    def link_position(self) -> Position:
+        if self.front_matter is None:
+            return Position(1, 1)
+        return self.front_matter.position(["breadcrumbs", self.index, "link"])
+
+
+_CRUMB_KEYS = frozenset({"title", "link"})
 
 
 def crumbs(entry: Entry) -> list[Crumb] | None:
@@ -189,14 +203,9 @@ def crumbs(entry: Entry) -> list[Crumb] | None:
         if not isinstance(item, dict) or not isinstance(item.get("title"), str):
             return None  # malformed (BC201): the other breadcrumb rules skip the page
         link = item.get("link")
-        if (link is not None and not isinstance(link, str)) or set(item) - {"title", "link"}:
+        if (link is not None and not isinstance(link, str)) or not _CRUMB_KEYS.issuperset(item):
             return None
-        if front_matter is not None:
-            where = front_matter.position(["breadcrumbs", index])
-            link_where = front_matter.position(["breadcrumbs", index, "link"])
-        else:
-            where = link_where = Position(1, 1)
-        trail.append(Crumb(index, item["title"], link, where, link_where))
+        trail.append(Crumb(index, item["title"], link, front_matter))
     return trail
 
 
@@ -218,7 +227,28 @@ _CRUMBS: weakref.WeakKeyDictionary[Site, dict[str, list[CrumbTarget] | None]] = 
 )
 
 
+_CRUMB_LINKS: weakref.WeakKeyDictionary[
+    Site, dict[tuple[str, str | None], tuple[bool, Resolution | None, Resolution | None]]
+] = weakref.WeakKeyDictionary()
+
+
 def _resolve_crumb(
+    site: Site, entry: Entry, link: str
+) -> tuple[bool, Resolution | None, Resolution | None]:
+    """Whether betacontent checks `link`, what it resolves to, and what it would resolve to
+    ignoring case; once per link (and page, for a relative link) and site."""
+    by_link = _CRUMB_LINKS.get(site)
+    if by_link is None:
+        by_link = _CRUMB_LINKS[site] = {}
+    relative = not link.startswith(("/", "#")) and not _SCHEME.match(link)
+    key = (link, entry.url if relative else None)
+    found = by_link.get(key)
+    if found is None:
+        found = by_link[key] = _resolve_crumb_link(site, entry, link)
+    return found
+
+
+def _resolve_crumb_link(
     site: Site, entry: Entry, link: str
 ) -> tuple[bool, Resolution | None, Resolution | None]:
     parts = urlsplit(link)
@@ -380,7 +410,44 @@ def _rendered(site: Site, url: str) -> liquid.Rendered:
 _RENDERED: weakref.WeakKeyDictionary[Site, dict[str, liquid.Rendered]] = weakref.WeakKeyDictionary()
 
 
+_Resolved = tuple[
+    LinkKind, str, str | None, str | None, Resolution | None, Resolution | None, str | None
+]
+"""A Target's fields after the link: kind, url, site path, fragment, resolution, folded,
+problem."""
+
+_CLASSIFIED: weakref.WeakKeyDictionary[Site, dict[tuple[str, str, str | None], _Resolved]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
+    """What `link`, in the file `path` (of the page `entry`), resolves to. The work is done
+    once per URL, origin and, for a relative URL, page: the same link on many pages is
+    resolved once."""
+    by_key = _CLASSIFIED.get(site)
+    if by_key is None:
+        by_key = _CLASSIFIED[site] = {}
+    url = link.url
+    relative = not url.startswith(("/", "#")) and not _SCHEME.match(url)
+    key = (url, link.origin, entry.url if relative and entry is not None else None)
+    resolved = by_key.get(key)
+    if resolved is None:
+        target = _classify(site, entry, path, link)
+        resolved = by_key[key] = (
+            target.kind,
+            target.url,
+            target.site_path,
+            target.fragment,
+            target.resolution,
+            target.folded,
+            target.problem,
+        )
+        return target
+    return Target(path, entry, link, *resolved)
+
+
+def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     rendered = _rendered(site, link.url)
     if rendered.error is not None:
         return Target(path, entry, link, "liquid-error", link.url, problem=rendered.error)
@@ -436,12 +503,29 @@ def template_ids(site: Site, entry: Entry) -> set[str]:
     """HTML ids a page gets from its layouts (the whole `layout:` chain) and from the
     includes its body and those templates call: `<main id="contenu">` in a layout is an
     anchor of every page using it."""
+    layout = entry.data.get("layout")
+    body = included_names(entry.file.body) if entry.file is not None else []
+    key = (layout if isinstance(layout, str) else None, tuple(body))
+    by_key = _TEMPLATE_IDS.get(site)
+    if by_key is None:
+        by_key = _TEMPLATE_IDS[site] = {}
+    ids = by_key.get(key)
+    if ids is None:
+        ids = by_key[key] = frozenset(_template_ids(site, key[0], body))
+    return set(ids)
+
+
+_TEMPLATE_IDS: weakref.WeakKeyDictionary[
+    Site, dict[tuple[str | None, tuple[str, ...]], frozenset[str]]
+] = weakref.WeakKeyDictionary()
+
+
+def _template_ids(site: Site, layout: str | None, body_includes: list[str]) -> set[str]:
     config = site.config
     ids: set[str] = set()
     seen: set[str] = set()
     pending: list[str] = []
-    layout = entry.data.get("layout")
-    while isinstance(layout, str) and layout:
+    while layout:
         key = f"{config.layouts_dir}/{layout}"
         template = next(
             (t for rel, t in site.templates.items() if rel.rsplit(".", 1)[0] == key), None
@@ -451,9 +535,8 @@ def template_ids(site: Site, entry: Entry) -> set[str]:
         seen.add(key)
         ids |= template.ids
         pending += template.includes
-        layout = template.parent
-    if entry.file is not None:
-        pending += included_names(entry.file.body)
+        layout = template.parent if isinstance(template.parent, str) else None
+    pending += body_includes
     while pending:
         key = f"{config.includes_dir}/{pending.pop()}"
         template = site.templates.get(key)
@@ -479,14 +562,14 @@ def checked_links(site: Site) -> list[PageLinks]:
         for entry in site.entries
         if entry.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and entry.file is not None
     ]
-    # Each body is parsed once, in `body_facts` (in worker processes on a large site, from
-    # the cache when it has not changed); its tokens never reach here.
-    tasks = [task_of(entry.file) for entry in pages if entry.file is not None]
-    all_facts = cached_facts(tasks, site.jobs, site.cache_dir)
+    # Each body was parsed once, when the site was loaded (`parse_files`: in worker
+    # processes on a large site, from the cache when it has not changed); its tokens never
+    # reach here, only its facts.
     results: list[PageLinks] = []
-    for entry, facts in zip(pages, all_facts, strict=True):
+    for entry in pages:
         file = entry.file
         assert file is not None
+        facts = file.facts or extract(task_of(file))
         keys = list(options.front_matter_keys)
         if entry.collection == phases:
             keys.append("page")
@@ -505,7 +588,7 @@ def checked_links(site: Site) -> list[PageLinks]:
         targets = [
             classify(site, entry, entry.rel, link)
             for link in found.links[:most]
-            if not any(p.search(link.url) for p in excluded)
+            if not excluded or not any(p.search(link.url) for p in excluded)
         ]
         skipped = found.links[most:]
         results.append(PageLinks(entry.rel, entry, targets, found.unsafe, anchors, skipped))
