@@ -17,7 +17,13 @@ from betacontent.anchors import page_anchors
 from betacontent.body_facts import compute, extract, task_of
 from betacontent.config import LintConfig, find_config, load_config
 from betacontent.diagnostics import Diagnostic
-from betacontent.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, MAGIC, cache_dir_for
+from betacontent.facts_cache import (
+    CACHE_FILENAME,
+    FACTS_CACHE_DIR,
+    MAGIC,
+    cache_dir_for,
+    code_key,
+)
 from betacontent.links import file_links, front_matter_links
 from betacontent.lint import lint
 from betacontent.loader import load_site
@@ -174,7 +180,7 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
     payload = msgspec.msgpack.encode({"0" * 40: [["x"], [], [], [], []]})
     digest = hashlib.blake2b(payload, digest_size=32).digest()
     cache.mkdir()
-    (cache / CACHE_FILENAME).write_bytes(MAGIC + digest + payload)
+    (cache / CACHE_FILENAME).write_bytes(MAGIC + code_key() + digest + payload)
     assert diagnostics(site, cache_dir=cache) == expected
     assert "unreadable" in capsys.readouterr().err
 
@@ -215,3 +221,21 @@ def test_two_concurrent_lints_share_a_cache(generated: Path) -> None:
             assert "Traceback" not in err and "cache" not in err, err
             assert _findings(out) == expected
         assert (generated / FACTS_CACHE_DIR / CACHE_FILENAME).read_bytes().startswith(MAGIC)
+
+
+def test_a_cache_of_another_betacontent_is_passed_over_silently(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After an upgrade no entry can hit: the file is not decoded, and no notice is given."""
+    site = FIXTURES / "realistic_site"
+    cache = tmp_path / "cache"
+    expected = diagnostics(site)
+    diagnostics(site, cache_dir=cache)
+    path = cache / CACHE_FILENAME
+    data = path.read_bytes()
+    other = bytes(b ^ 0xFF for b in code_key())
+    path.write_bytes(MAGIC + other + data[len(MAGIC) + len(other) :])
+    capsys.readouterr()
+    assert diagnostics(site, cache_dir=cache) == expected
+    assert capsys.readouterr().err == ""
+    assert path.read_bytes()[len(MAGIC) :].startswith(code_key()), "rewritten by this one"

@@ -15,6 +15,8 @@ from betacontent.loader import _read_config
 from betacontent.parse_files import FileTask, parse_files, parse_task
 from betacontent.parsing import ParsedFile, is_markdown
 from betacontent.portable import DECODER, Unportable, pack
+from betacontent.render import render_markdown
+from betacontent.search import SearchDocument, SearchIndex
 from betacontent.sources import SourceFile, read_sources
 from conftest import ROOT
 
@@ -37,9 +39,10 @@ def _sources(root: Path) -> tuple[list[SourceFile], frozenset[str]]:
     return [s for s in sources.files if s.content is not None], config.markdown_extensions
 
 
-def _reference(source: SourceFile, extensions: frozenset[str]) -> ParsedFile:
+def _reference(source: SourceFile, extensions: frozenset[str], render: bool = False) -> ParsedFile:
     limits = (DEFAULT_YAML_LIMITS.max_nodes, DEFAULT_YAML_LIMITS.max_depth)
-    task = FileTask(source.content or b"", is_markdown(source.rel, extensions), limits)
+    markdown = is_markdown(source.rel, extensions)
+    task = FileTask(source.content or b"", markdown, limits, render)
     parsed = parse_task(task)
     parsed.rel, parsed.collection = source.rel, source.collection
     return parsed
@@ -51,6 +54,7 @@ def _same(found: list[ParsedFile], expected: list[ParsedFile]) -> None:
         for name in ("rel", "body", "body_line", "markdown", "collection", "problems"):
             assert getattr(got, name) == getattr(want, name), (got.rel, name)
         assert (got.directives, got.facts) == (want.directives, want.facts), got.rel
+        assert (got.rendered, got.terms) == (want.rendered, want.terms), got.rel
         if want.front_matter is None:
             assert got.front_matter is None, got.rel
             continue
@@ -81,6 +85,46 @@ def test_workers_give_the_reference_parse_on_a_generated_site(generated: Path) -
     expected = [_reference(source, extensions) for source in sources]
     assert len(expected) > 400
     _same(parse_files(sources, extensions, DEFAULT_YAML_LIMITS, jobs=2), expected)
+
+
+@pytest.mark.parametrize("site", [*SITES[:1], ROOT / "content"], ids=["rules/site", "content"])
+def test_workers_render_as_the_reference(site: Path) -> None:
+    sources, extensions = _sources(site)
+    expected = [_reference(source, extensions, render=True) for source in sources]
+    assert any(parsed.rendered is not None for parsed in expected)
+    found = parse_files(sources, extensions, DEFAULT_YAML_LIMITS, jobs=2, render=True)
+    _same(found, expected)
+
+
+def test_rendering_with_the_parse_anchors_changes_nothing() -> None:
+    """`parse_task(render=True)` hands the linter's anchors to `render_markdown`, which
+    would otherwise parse the body again for them: the output is the same."""
+    for site in SITES:
+        sources, extensions = _sources(site)
+        for source in sources:
+            parsed = _reference(source, extensions, render=True)
+            if parsed.rendered is not None:
+                assert parsed.rendered == render_markdown(parsed.body), source.rel
+
+
+def test_an_index_of_counted_terms_answers_as_one_that_counts_them() -> None:
+    """Term counts made with the parse (in workers) give the index `build` makes itself."""
+    sources, extensions = _sources(ROOT / "content")
+    pages = [_reference(source, extensions, render=True) for source in sources]
+    plain, counted = [], []
+    for page in pages:
+        if page.rendered is None:
+            continue
+        title = str(page.data.get("title", page.rel))
+        text = page.rendered.text
+        plain.append(SearchDocument(url=page.rel, title=title, text=text))
+        counted.append(SearchDocument(url=page.rel, title=title, text=text, terms=page.terms))
+    assert all(doc.terms for doc in counted)
+    with_counts, without = SearchIndex.build(counted), SearchIndex.build(plain)
+    for query in ("phase", "investigation", "construction accélération", "comité", "intrapreneur"):
+        found = without.search(query, limit=50)
+        assert found[1] > 0, query
+        assert with_counts.search(query, limit=50) == found, query
 
 
 @pytest.mark.parametrize("site", SITES, ids=lambda p: p.relative_to(ROOT).as_posix())

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import msgspec
 
 from betacontent import markdown
-from betacontent.anchors import AnchorKind, page_anchors
+from betacontent.anchors import Anchor, AnchorKind, page_anchors
 from betacontent.links import (
     FileLinks,
     Link,
@@ -56,23 +56,31 @@ def task_of(file: ParsedFile) -> Task:
 
 def extract(task: Task) -> BodyFacts:
     """The facts of one body (the reference: what `links.file_links` and `page_anchors` give)."""
+    return extract_with_anchors(task)[0]
+
+
+def extract_with_anchors(task: Task) -> tuple[BodyFacts, list[Anchor]]:
+    """`extract`, and `page_anchors` of the body as parsed for it (what `render_markdown`
+    takes, so that rendering does not parse the body again for its anchors)."""
     file = ParsedFile("", None, task.body, task.body_line, task.markdown)
-    anchors: list[tuple[str, Position, AnchorKind]] = []
+    found_anchors: list[Anchor] = []
     footnotes: list[str] = []
     if task.markdown:
         tokens = markdown.parse(task.body)
         found = markdown_links(file, tokens)
-        anchors = [
-            (a.id, Position(a.line + task.body_line - 1, a.column), a.kind)
-            for a in page_anchors(tokens, task.body)
-            if a.kind != "html"
-        ]
+        found_anchors = page_anchors(tokens, task.body)
         footnotes = sorted(footnote_ids(task.body))
     elif task.html_page:
         found = html_page_links(file)
     else:
         found = FileLinks([], [], [])
-    return BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)
+    anchors: list[tuple[str, Position, AnchorKind]] = [
+        (a.id, Position(a.line + task.body_line - 1, a.column), a.kind)
+        for a in found_anchors
+        if a.kind != "html"
+    ]
+    facts = BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)
+    return facts, found_anchors
 
 
 _ENCODER = msgspec.msgpack.Encoder()

@@ -3,8 +3,9 @@
 Each entry's key hashes the whole input of the per-file work (the file's bytes, whether it is
 Markdown, the YAML limits) with betacontent's version and the text of its own modules, so a
 hit is exactly what a fresh parse would give; no other setting enters that work. The file
-holds one run's entries: a magic line, the BLAKE2b digest of the payload, then the payload
-(msgpack). It is written once, when something changed, to a temporary file renamed over the
+holds one run's entries: a magic line, the code key (`code_key`: a file written by another
+betacontent is passed over in silence, unread), the BLAKE2b digest of the payload, then the
+payload (msgpack). It is written once, when something changed, to a temporary file renamed over the
 old one: two runs sharing it each write a whole file and readers never see a torn one. A
 file that does not check out (truncated, corrupted, another format or shape) is ignored with
 a notice on stderr and rewritten; its entries are never trusted.
@@ -75,11 +76,14 @@ def read(path: Path, decoder: msgspec.msgpack.Decoder[dict[str, T]]) -> dict[str
     except OSError as error:
         _notice(f"cannot read the cache {path}: {error.strerror}; it is ignored")
         return {}
-    head, digest = data[: len(MAGIC)], data[len(MAGIC) : len(MAGIC) + DIGEST_SIZE]
-    payload = data[len(MAGIC) + DIGEST_SIZE :]
+    head, data = data[: len(MAGIC)], data[len(MAGIC) :]
+    written_by, digest = data[:DIGEST_SIZE], data[DIGEST_SIZE : 2 * DIGEST_SIZE]
+    payload = data[2 * DIGEST_SIZE :]
     problem = None
     if head != MAGIC:
         problem = "not a cache of this version"
+    elif written_by != code_key():
+        return {}  # another betacontent wrote it: none of its entries can hit
     elif hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != digest:
         problem = "truncated or corrupted"
     else:
@@ -97,6 +101,6 @@ def write(path: Path, entries: dict[str, Any]) -> None:
     payload = _ENCODER.encode(entries)
     digest = hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest()
     try:
-        write_atomic(path, MAGIC + digest + payload)
+        write_atomic(path, MAGIC + code_key() + digest + payload)
     except OSError as error:
         _notice(f"cannot save the cache {path}: {error.strerror}")

@@ -84,11 +84,12 @@ def load_site(
     jobs: int | None = None,
     cache: bool | None = False,
     cache_dir: Path | None = None,
+    render: bool = False,
 ) -> Site:
     """Read and parse the site at `root`. Per-file work runs in `jobs` worker processes
     (None: the available cores, on a large site); `cache` keeps its results in `cache_dir`
     (default `<root>/.betacontent-cache`) between runs: True, False, or None for "when the
-    site is large"."""
+    site is large"). `render`: also render each Markdown page (see `parse_files`)."""
     lint = lint or LintConfig()
     config, config_source, config_problems = _read_config(root)
     limits = YamlLimits(lint.limits.max_yaml_nodes, lint.limits.max_yaml_depth)
@@ -107,7 +108,7 @@ def load_site(
     if cache_dir is not None and folder is not None:
         folder = cache_dir
     parsed = parse_files(
-        [source for source, _ in chosen], markdown_extensions, limits, jobs, folder
+        [source for source, _ in chosen], markdown_extensions, limits, jobs, folder, render
     )
     decisions = unparsed + [
         SourceDecision(source.rel, source.collection, file, is_page)

@@ -18,10 +18,12 @@ from typing import Any, NamedTuple
 import msgspec
 
 from betacontent import facts_cache
-from betacontent.body_facts import BodyFacts, extract, task_of
+from betacontent.body_facts import BodyFacts, extract_with_anchors, task_of
 from betacontent.front_matter import FrontMatter, Path_, Problem, Span, YamlLimits
 from betacontent.parsing import ParsedFile, is_markdown, parse_content, parse_source
 from betacontent.portable import Unportable, ext_hook, pack
+from betacontent.render import Rendered, render_markdown
+from betacontent.search import term_counts
 from betacontent.sources import SourceFile
 from betacontent.suppressions import Directive
 from betacontent.workers import map_chunks, worker_count
@@ -33,6 +35,7 @@ class FileTask(NamedTuple):
     content: bytes
     markdown: bool
     limits: tuple[int, int]  # YamlLimits: max nodes, max depth
+    render: bool = False  # also render a Markdown page's body (for the API, the export)
 
 
 class FrontMatterRecord(msgspec.Struct, array_like=True, gc=False):
@@ -52,6 +55,8 @@ class FileRecord(msgspec.Struct, array_like=True, gc=False):
     problems: list[Problem]
     directives: list[Directive]
     facts: BodyFacts
+    rendered: Rendered | None
+    terms: dict[str, int] | None
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -60,9 +65,13 @@ _CACHE = msgspec.msgpack.Decoder(dict[str, FileRecord], ext_hook=ext_hook)
 
 
 def parse_task(task: FileTask) -> ParsedFile:
-    """The reference: the file parsed here, with its body's facts."""
+    """The reference: the file parsed here, with its body's facts (and, for `render`, a
+    Markdown page's body rendered, from the same anchors, and its search terms)."""
     parsed = parse_content("", task.content, task.markdown, None, YamlLimits(*task.limits))
-    parsed.facts = extract(task_of(parsed))
+    parsed.facts, anchors = extract_with_anchors(task_of(parsed))
+    if task.render and parsed.markdown and parsed.front_matter is not None:
+        parsed.rendered = render_markdown(parsed.body, anchors=anchors)
+        parsed.terms = term_counts(parsed.rendered.text)
     return parsed
 
 
@@ -86,6 +95,8 @@ def record_of(parsed: ParsedFile, decoded: bool) -> FileRecord:
         parsed.problems,
         parsed.directives,
         parsed.facts,
+        parsed.rendered,
+        parsed.terms,
     )
 
 
@@ -141,6 +152,8 @@ def rebuild(source: SourceFile, record: FileRecord, markdown: bool) -> ParsedFil
         record.problems,
         record.directives,
         record.facts,
+        record.rendered,
+        record.terms,
     )
 
 
@@ -150,6 +163,7 @@ def parse_files(
     limits: YamlLimits,
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    render: bool = False,
 ) -> list[ParsedFile]:
     """Each source parsed, in order, its body's facts included: in `jobs` worker processes
     (default: the available cores, when there are enough files), and from the cache in
@@ -167,12 +181,13 @@ def parse_files(
             sources[index].content or b"",
             is_markdown(sources[index].rel, markdown_extensions),
             limit_values,
+            render,
         )
         for index in pending
     }
     path = cache_dir / facts_cache.CACHE_FILENAME if cache_dir is not None else None
     stored = facts_cache.read(path, _CACHE) if path is not None else {}
-    keys = {i: facts_cache.key(t.content, t.markdown, t.limits) for i, t in tasks.items()}
+    keys = {i: facts_cache.key(t.content, *t[1:]) for i, t in tasks.items()}
     missing = [i for i in pending if keys[i] not in stored]
     kept: dict[str, FileRecord] = {}
     for index in pending:

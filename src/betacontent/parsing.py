@@ -32,6 +32,7 @@ from betacontent.suppressions import Directive, scan_page, scan_yaml
 
 if TYPE_CHECKING:
     from betacontent.body_facts import BodyFacts
+    from betacontent.render import Rendered
 
 
 @dataclass
@@ -47,6 +48,8 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     facts: BodyFacts | None = None  # what the body alone determines, when already extracted
+    rendered: Rendered | None = None  # the Markdown body as HTML, when rendered with the parse
+    terms: dict[str, int] | None = None  # the search index's term counts of `rendered.text`
 
     @property
     def data(self) -> dict[str, Any]:

@@ -123,7 +123,11 @@ class Rendering:
         self.entries = list(entries)
         self._pool: ProcessPoolExecutor | None = None
         self._shares: list[tuple[list[Entry], Future[bytes]]] = []
-        markdown = [e for e in self.entries if e.file is not None and e.file.markdown]
+        markdown = [
+            e
+            for e in self.entries
+            if e.file is not None and e.file.markdown and e.file.rendered is None
+        ]  # not rendered yet (`load_site(render=True)` renders pages with their parse)
         count = processes if processes is not None else _cpus()
         if count < 2 or len(markdown) < POOL_MIN_PAGES:
             return
@@ -147,7 +151,10 @@ class Rendering:
                 out.update(zip(map(id, chunk), _RENDERED.decode(answer.result()), strict=True))
         finally:
             self.close()
-        out.update((id(e), _render(e)) for e in self.entries if id(e) not in out)
+        for entry in self.entries:
+            if id(entry) not in out:
+                done = entry.file.rendered if entry.file is not None else None
+                out[id(entry)] = done if done is not None else _render(entry)
         return out
 
 
@@ -416,7 +423,12 @@ def publish(
             )
         )
         search_documents.append(
-            SearchDocument(url=entry.url, title=entry.title or entry.url, text=result.text)
+            SearchDocument(
+                url=entry.url,
+                title=entry.title or entry.url,
+                text=result.text,
+                terms=entry.file.terms if result is entry.file.rendered else None,
+            )
         )
 
     programme, phase_by_slug, phases_withheld = _programme(site, failing)
@@ -546,8 +558,8 @@ def load_published(
     root: Path, config: LintConfig, generation: int = 1, processes: int | None = None
 ) -> PublishedSite:
     """Read, lint and publish the site at `root` (every rule but the external check)."""
-    site = load_site(root, config)
-    rendering = Rendering(rendered_entries(site), processes)  # in workers, while this lints
+    site = load_site(root, config, jobs=processes, render=True)  # rendered with the parse
+    rendering = Rendering(rendered_entries(site), processes)  # whatever is left, in workers
     rules = select_rules(config.select, [*config.ignore, "BC306"])
     try:
         diagnostics = lint(site, rules)

@@ -147,6 +147,17 @@ def _term_counts(text: str, terms: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+_TERMS: dict[str, str] = {}  # token -> index term, for `term_counts`
+
+
+def term_counts(text: str) -> dict[str, int]:
+    """Index term -> occurrences in `text`, as `SearchIndex.build` counts a document's text
+    (computed beforehand, by whoever renders the text, in `SearchDocument.terms`)."""
+    if len(_TERMS) > 1 << 18:
+        _TERMS.clear()
+    return _term_counts(text, _TERMS)
+
+
 # --- public records -----------------------------------------------------------------------
 
 
@@ -157,6 +168,7 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     text: str
     weight: float = 1.0
+    terms: dict[str, int] | None = None  # `term_counts(text)`, when already known
 
 
 class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
@@ -428,7 +440,7 @@ class SearchIndex:
         for doc_id, doc in enumerate(docs):
             if not math.isfinite(doc.weight) or doc.weight < 0:
                 raise ValueError(f"{doc.url}: weight must be finite and >= 0, not {doc.weight}")
-            counts = _term_counts(doc.text, terms)
+            counts = doc.terms if doc.terms is not None else _term_counts(doc.text, terms)
             body_lengths.append(sum(counts.values()))
             for term, tf in counts.items():
                 entry = body.get(term)

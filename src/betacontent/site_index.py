@@ -85,6 +85,8 @@ class Site:
     read_problems: list[tuple[str, Problem]] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)  # "_layouts/x.html" -> Template
     external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
+    memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
+    """Tables that rules fill once per site (`rules.common`): resolved links, trails."""
     _by_url: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_output: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
     _by_output_folded: dict[str, Entry] = field(default_factory=dict, repr=False)

@@ -203,7 +203,7 @@ def crumbs(entry: Entry) -> list[Crumb] | None:
         if not isinstance(item, dict) or not isinstance(item.get("title"), str):
             return None  # malformed (BC201): the other breadcrumb rules skip the page
         link = item.get("link")
-        if (link is not None and not isinstance(link, str)) or not _CRUMB_KEYS.issuperset(item):
+        if (link is not None and not isinstance(link, str)) or not item.keys() <= _CRUMB_KEYS:
             return None
         trail.append(Crumb(index, item["title"], link, front_matter))
     return trail
@@ -222,14 +222,13 @@ class CrumbTarget:
     folded: Resolution | None  # a match only when case or normalisation are ignored
 
 
-_CRUMBS: weakref.WeakKeyDictionary[Site, dict[str, list[CrumbTarget] | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-_CRUMB_LINKS: weakref.WeakKeyDictionary[
-    Site, dict[tuple[str, str | None], tuple[bool, Resolution | None, Resolution | None]]
-] = weakref.WeakKeyDictionary()
+def memo(site: Site, name: str) -> dict[Any, Any]:
+    """The site's table `name`, for results computed once per site (a plain dict: these
+    are read hundreds of thousands of times on a large site)."""
+    table = site.memo.get(name)
+    if table is None:
+        table = site.memo[name] = {}
+    return table
 
 
 def _resolve_crumb(
@@ -237,9 +236,7 @@ def _resolve_crumb(
 ) -> tuple[bool, Resolution | None, Resolution | None]:
     """Whether betacontent checks `link`, what it resolves to, and what it would resolve to
     ignoring case; once per link (and page, for a relative link) and site."""
-    by_link = _CRUMB_LINKS.get(site)
-    if by_link is None:
-        by_link = _CRUMB_LINKS[site] = {}
+    by_link = memo(site, "crumb_links")
     relative = not link.startswith(("/", "#")) and not _SCHEME.match(link)
     key = (link, entry.url if relative else None)
     found = by_link.get(key)
@@ -267,7 +264,7 @@ def _resolve_crumb_link(
 
 def crumb_targets(site: Site, entry: Entry) -> list[CrumbTarget] | None:
     """The resolved trail of a page (cached per site); None without well-formed crumbs."""
-    table = _CRUMBS.setdefault(site, {})
+    table: dict[str, list[CrumbTarget] | None] = memo(site, "crumb_targets")
     if entry.rel in table:
         return table[entry.rel]
     trail = crumbs(entry)
@@ -398,16 +395,11 @@ def _joined(base: str, path: str) -> str:
 
 def _rendered(site: Site, url: str) -> liquid.Rendered:
     """`liquid.render`, once per URL and site."""
-    by_url = _RENDERED.get(site)
-    if by_url is None:
-        by_url = _RENDERED[site] = {}
+    by_url = memo(site, "liquid")
     rendered = by_url.get(url)
     if rendered is None:
         rendered = by_url[url] = liquid.render(url, site)
     return rendered
-
-
-_RENDERED: weakref.WeakKeyDictionary[Site, dict[str, liquid.Rendered]] = weakref.WeakKeyDictionary()
 
 
 _Resolved = tuple[
@@ -416,18 +408,12 @@ _Resolved = tuple[
 """A Target's fields after the link: kind, url, site path, fragment, resolution, folded,
 problem."""
 
-_CLASSIFIED: weakref.WeakKeyDictionary[Site, dict[tuple[str, str, str | None], _Resolved]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     """What `link`, in the file `path` (of the page `entry`), resolves to. The work is done
     once per URL, origin and, for a relative URL, page: the same link on many pages is
     resolved once."""
-    by_key = _CLASSIFIED.get(site)
-    if by_key is None:
-        by_key = _CLASSIFIED[site] = {}
+    by_key: dict[tuple[str, str, str | None], _Resolved] = memo(site, "classify")
     url = link.url
     relative = not url.startswith(("/", "#")) and not _SCHEME.match(url)
     key = (url, link.origin, entry.url if relative and entry is not None else None)
@@ -506,18 +492,11 @@ def template_ids(site: Site, entry: Entry) -> set[str]:
     layout = entry.data.get("layout")
     body = included_names(entry.file.body) if entry.file is not None else []
     key = (layout if isinstance(layout, str) else None, tuple(body))
-    by_key = _TEMPLATE_IDS.get(site)
-    if by_key is None:
-        by_key = _TEMPLATE_IDS[site] = {}
+    by_key = memo(site, "template_ids")
     ids = by_key.get(key)
     if ids is None:
         ids = by_key[key] = frozenset(_template_ids(site, key[0], body))
     return set(ids)
-
-
-_TEMPLATE_IDS: weakref.WeakKeyDictionary[
-    Site, dict[tuple[str | None, tuple[str, ...]], frozenset[str]]
-] = weakref.WeakKeyDictionary()
 
 
 def _template_ids(site: Site, layout: str | None, body_includes: list[str]) -> set[str]:
