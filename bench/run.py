@@ -467,10 +467,13 @@ def bench_size(bench: Bench, site: Site) -> None:
 
     def clear_export(_run: int) -> None:
         shutil.rmtree(export, ignore_errors=True)
+        remove_cache(root)  # a cold export: no parse kept by the previous run
 
     argv = [*BETACONTENT, "export", str(root), str(export)]
     bench.measure("betacontent-export", size, argv, REPO, runs, before=clear_export)
-    bench_start(bench, site)
+    bench_start(bench, site, warm=False)
+    bench_start(bench, site, warm=True)
+    remove_cache(root)
 
 
 def bench_warm(bench: Bench, site: Site, lint: list[str]) -> None:
@@ -512,12 +515,17 @@ def bench_warm(bench: Bench, site: Site, lint: list[str]) -> None:
         (root / COMPLETE).write_text("", "utf-8")
 
 
-def bench_start(bench: Bench, site: Site) -> None:
-    """`betacontent serve` until /health answers 200, then stopped."""
-    name = "betacontent-serve-start"
-    scenario = Scenario(name, site.pages, "", note="time to /health 200; CPU and RSS to stop")
+def bench_start(bench: Bench, site: Site, warm: bool) -> None:
+    """`betacontent serve` until /health answers 200, then stopped: cold (no
+    `.betacontent-cache/`), or warm (with the parses and renderings the runs before kept)."""
+    name = "betacontent-serve-start" + ("-warm" if warm else "")
+    note = "time to /health 200; CPU and RSS to stop"
+    note += "; with the cache of the cold runs (a restart)" if warm else "; no cache"
+    scenario = Scenario(name, site.pages, "", note=note)
     bench.scenarios.append(scenario)
     for run in range(bench.args.runs):
+        if not warm:
+            remove_cache(site.root)
         port = load.free_port()
         argv = [*BETACONTENT, "serve", str(site.root), "--port", str(port)]
         scenario.command = _shell(argv)

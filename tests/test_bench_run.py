@@ -36,6 +36,7 @@ def test_quick_run_writes_json_and_markdown_with_every_target(tmp_path: Path) ->
         "betacontent-lint-warm",
         "betacontent-export",
         "betacontent-serve-start",
+        "betacontent-serve-start-warm",
     ):
         assert not scenarios[name]["skipped"], scenarios[name]
         assert len(scenarios[name]["runs"]) == 1

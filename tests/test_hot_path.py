@@ -164,7 +164,7 @@ def test_render_workers_give_what_one_process_gives(
 def test_server_workers_start_with_the_preloaded_site(
     content: PublishedSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args: object) -> None:
+    def refuse(*args: object, **options: object) -> None:
         raise AssertionError("the site was loaded again")
 
     monkeypatch.setenv("BETACONTENT_SITE", str(CONTENT))

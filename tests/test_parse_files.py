@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 from pathlib import Path
 
 import msgspec
 import pytest
 
 from bench.generate_site import main as generate
-from betacontent.facts_cache import CACHE_FILENAME
+from betacontent.config import LintConfig
+from betacontent.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, RENDERED_FILENAME
 from betacontent.front_matter import DEFAULT_YAML_LIMITS
 from betacontent.loader import _read_config
 from betacontent.parse_files import FileTask, parse_files, parse_task
 from betacontent.parsing import ParsedFile, is_markdown
 from betacontent.portable import DECODER, Unportable, pack
+from betacontent.published import PublishedSite, load_published
 from betacontent.render import render_markdown
 from betacontent.search import SearchDocument, SearchIndex
 from betacontent.sources import SourceFile, read_sources
@@ -163,3 +166,33 @@ def test_data_that_cannot_travel_is_refused() -> None:
         pack(looped)
     with pytest.raises(Unportable):
         pack({"tuple": (1, 2)})
+
+
+def _documents(published: PublishedSite) -> dict[str, bytes]:
+    found = {f"page {url}": doc.body for url, doc in published.pages.items()}
+    found |= {f"collection {key}": doc.body for key, doc in published.collection_docs.items()}
+    found |= {"navigation": published.navigation.body, "programme": published.programme.body}
+    hits, total = published.search.search("projet", limit=20)
+    found["search"] = repr((hits, total)).encode()
+    return found
+
+
+def test_a_cached_publication_serves_the_same_bytes(generated: Path) -> None:
+    """`serve` and `export` keep parses and renderings in rendered-files.bin (not the lint's
+    parsed-files.bin): a reload or restart from it publishes exactly what a fresh one does."""
+    config = LintConfig()
+    fresh = _documents(load_published(generated, config, cache=False))
+    cache = generated / FACTS_CACHE_DIR
+    assert not cache.exists()
+    try:
+        cold = _documents(load_published(generated, config, cache=True))
+        assert (cache / RENDERED_FILENAME).is_file()
+        assert not (cache / CACHE_FILENAME).exists()
+        written = (cache / RENDERED_FILENAME).stat().st_mtime_ns
+        warm = _documents(load_published(generated, config, cache=True))
+        assert (cache / RENDERED_FILENAME).stat().st_mtime_ns == written, "all hits"
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    assert len(fresh) > 300  # pages with errors (the injected defects) are withheld
+    assert cold == fresh
+    assert warm == fresh

@@ -471,11 +471,12 @@ def create_app(
             )
         root = find_site_root(folder)
         config = load_config(find_config(root))
-        published = _PRELOADED.get(root.resolve()) or load_published(root, config)
+        cache = cache_from_env()
+        published = _PRELOADED.get(root.resolve()) or load_published(root, config, cache=cache)
         settings = settings or config.serve
         frontend = frontend or frontend_from_env()
         if os.environ.get("BETACONTENT_WATCH") == "1":
-            hooks_start, hooks_stop = _watching(root, config, hooks_start, hooks_stop)
+            hooks_start, hooks_stop = _watching(root, config, hooks_start, hooks_stop, cache)
     settings = settings or ServeSettings()
     holder = Holder(published, settings)
     return Litestar(
@@ -504,11 +505,17 @@ def create_app(
     )
 
 
+def cache_from_env() -> bool | None:
+    """`serve --cache/--no-cache`, passed to the server's workers as `BETACONTENT_CACHE`."""
+    return {"1": True, "0": False}.get(os.environ.get("BETACONTENT_CACHE", ""))
+
+
 def _watching(
     root: Path,
     config: LintConfig,
     on_startup: list[Callable[[Litestar], Any]],
     on_shutdown: list[Callable[[Litestar], Any]],
+    cache: bool | None = None,
 ) -> tuple[list[Callable[[Litestar], Any]], list[Callable[[Litestar], Any]]]:
     """Hooks that run a reloader in this process (each server worker watches for itself)."""
     from betacontent.reload import Reloader
@@ -523,6 +530,7 @@ def _watching(
             lambda: holder.published,
             holder.swap,
             lambda line: print(line, flush=True),
+            cache,
         )
         reloaders.append(reloader)
         reloader.start()

@@ -492,6 +492,12 @@ def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
 @click.option("--watch", is_flag=True, help="Re-lint and reload when files change.")
 @click.option("--strict", is_flag=True, help="Refuse to start while the site has errors.")
 @click.option("--frontend", is_flag=True, help="Also serve the reference DSFR frontend under /.")
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Keep each file's parse and rendering in .betacontent-cache/, for reloads and "
+    f"restarts (default: on sites of {CACHE_MIN_FILES}+ files).",
+)
 def serve_command(
     site: Path | None,
     host: str,
@@ -500,6 +506,7 @@ def serve_command(
     watch: bool,
     strict: bool,
     frontend: bool,
+    cache: bool | None,
 ) -> None:
     """Serve SITE (default: the site holding the current directory) as a JSON API.
 
@@ -519,7 +526,7 @@ def serve_command(
     folder = bundled_frontend() if frontend else None
     if frontend and folder is None:
         raise _fail("--frontend: the reference frontend is not installed (examples/frontend/)")
-    published = load_published(root, config)
+    published = load_published(root, config, cache=cache)
     console = Console(highlight=False, soft_wrap=True, emoji=False)
     if strict and published.errors:
         errors = [d for d in published.diagnostics if d.severity is Severity.ERROR]
@@ -534,6 +541,7 @@ def serve_command(
     preload(published)  # the workers, forked, start with it (spawned, they load their own)
     os.environ["BETACONTENT_SITE"] = str(root)
     os.environ["BETACONTENT_WATCH"] = "1" if watch else "0"
+    os.environ["BETACONTENT_CACHE"] = {None: "", True: "1", False: "0"}[cache]
     os.environ[FRONTEND_ENV] = str(folder or "")
     Granian(
         "betacontent.hot_path:create_server",
@@ -553,7 +561,13 @@ def serve_command(
 @main.command(name="export")
 @click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def export_command(site: Path | None, out: Path) -> None:
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Keep each file's parse and rendering in .betacontent-cache/ (default: on sites of "
+    f"{CACHE_MIN_FILES}+ files).",
+)
+def export_command(site: Path | None, out: Path, cache: bool | None) -> None:
     """Write the API's documents under OUT/api/ as static files (the same bytes as the API).
 
     OUT/api/ is replaced whole; nothing else in OUT is touched."""
@@ -561,7 +575,7 @@ def export_command(site: Path | None, out: Path) -> None:
     from betacontent.published import load_published
 
     root, config = _site_and_config(site)
-    published = load_published(root, config)
+    published = load_published(root, config, cache=cache)
     try:
         count = export(published, out)
     except ExportError as error:

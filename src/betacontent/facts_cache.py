@@ -27,6 +27,7 @@ from betacontent.workers import paused_gc
 
 FACTS_CACHE_DIR = ".betacontent-cache"  # at the site root, beside the external link cache
 CACHE_FILENAME = "parsed-files.bin"
+RENDERED_FILENAME = "rendered-files.bin"  # the same with each page rendered (serve, export)
 MAGIC = b"betacontent parsed files 1\n"
 DIGEST_SIZE = 32
 CACHE_MIN_FILES = 400

@@ -185,7 +185,8 @@ def parse_files(
         )
         for index in pending
     }
-    path = cache_dir / facts_cache.CACHE_FILENAME if cache_dir is not None else None
+    name = facts_cache.RENDERED_FILENAME if render else facts_cache.CACHE_FILENAME
+    path = cache_dir / name if cache_dir is not None else None
     stored = facts_cache.read(path, _CACHE) if path is not None else {}
     keys = {i: facts_cache.key(t.content, *t[1:]) for i, t in tasks.items()}
     missing = [i for i in pending if keys[i] not in stored]

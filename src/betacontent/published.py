@@ -555,10 +555,16 @@ def diagnostic_report(
 
 
 def load_published(
-    root: Path, config: LintConfig, generation: int = 1, processes: int | None = None
+    root: Path,
+    config: LintConfig,
+    generation: int = 1,
+    processes: int | None = None,
+    cache: bool | None = None,
 ) -> PublishedSite:
-    """Read, lint and publish the site at `root` (every rule but the external check)."""
-    site = load_site(root, config, jobs=processes, render=True)  # rendered with the parse
+    """Read, lint and publish the site at `root` (every rule but the external check).
+    `cache`: keep each file's parse and rendering in `.betacontent-cache/` (None: on a
+    large site), so that a reload or a restart parses only what changed."""
+    site = load_site(root, config, jobs=processes, cache=cache, render=True)
     rendering = Rendering(rendered_entries(site), processes)  # whatever is left, in workers
     rules = select_rules(config.select, [*config.ignore, "BC306"])
     try:

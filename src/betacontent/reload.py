@@ -24,8 +24,10 @@ class Reloader:
         current: Callable[[], PublishedSite],
         swap: Callable[[PublishedSite], None],
         report: Callable[[str], None] = print,
+        cache: bool | None = None,
     ) -> None:
         self.root = root
+        self.cache = cache  # keep parses in .betacontent-cache/ (None: on a large site)
         self.config = config
         self.current = current
         self.swap = swap
@@ -52,7 +54,7 @@ class Reloader:
                 f"configuration error, still serving generation {current.generation}: {error}"
             )
             return current
-        published = load_published(self.root, config, current.generation + 1)
+        published = load_published(self.root, config, current.generation + 1, cache=self.cache)
         broken = [p for p in published.site.config_problems if p.kind is ProblemKind.YAML_SYNTAX]
         if broken:
             where = f"_config.yml:{broken[0].position.line}:{broken[0].position.column}"
