@@ -14,7 +14,7 @@ import pytest
 
 from bench.generate_site import main as generate
 from betacontent.anchors import page_anchors
-from betacontent.body_facts import compute, extract, task_of
+from betacontent.body_facts import extract, task_of
 from betacontent.config import LintConfig, find_config, load_config
 from betacontent.diagnostics import Diagnostic
 from betacontent.facts_cache import (
@@ -99,12 +99,6 @@ def test_parallel_equals_serial_on_a_generated_site(generated: Path) -> None:
     assert diagnostics(generated) == serial  # the automatic choice: parallel at this size
 
 
-def test_compute_keeps_order_across_workers(generated: Path) -> None:
-    files = [e.file for e in load_site(generated).entries if e.file is not None]
-    tasks = [task_of(file) for file in files]
-    assert compute(tasks, jobs=2) == [extract(task) for task in tasks]
-
-
 @pytest.mark.parametrize("site", SITES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
 def test_cache_hit_equals_miss_on_fixtures(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
@@ -177,12 +171,14 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(
     site = FIXTURES / "anchors_site"
     cache = tmp_path / "cache"
     expected = diagnostics(site)
-    payload = msgspec.msgpack.encode({"0" * 40: [["x"], [], [], [], []]})
-    digest = hashlib.blake2b(payload, digest_size=32).digest()
     cache.mkdir()
-    (cache / CACHE_FILENAME).write_bytes(MAGIC + code_key() + digest + payload)
-    assert diagnostics(site, cache_dir=cache) == expected
-    assert "unreadable" in capsys.readouterr().err
+    # too few fields; then a record's eight fields, each of the wrong type
+    for entry in ([["x"], [], [], [], []], ["x", "y", 1.5, {}, {}, [], "z", 3]):
+        payload = msgspec.msgpack.encode({"0" * 40: entry})
+        digest = hashlib.blake2b(payload, digest_size=32).digest()
+        (cache / CACHE_FILENAME).write_bytes(MAGIC + code_key() + digest + payload)
+        assert diagnostics(site, cache_dir=cache) == expected
+        assert "unreadable" in capsys.readouterr().err
 
 
 def test_cache_folder_choice(tmp_path: Path) -> None:

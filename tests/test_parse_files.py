@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
+import yaml
 
 from bench.generate_site import main as generate
+from betacontent import parse_files as parse_files_module
+from betacontent import portable
 from betacontent.config import LintConfig
 from betacontent.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, RENDERED_FILENAME
-from betacontent.front_matter import DEFAULT_YAML_LIMITS
+from betacontent.front_matter import DEFAULT_YAML_LIMITS, mark_position, position_in
 from betacontent.loader import _read_config
 from betacontent.parse_files import FileTask, parse_files, parse_task
 from betacontent.parsing import ParsedFile, is_markdown
@@ -21,6 +26,7 @@ from betacontent.published import PublishedSite, load_published
 from betacontent.render import render_markdown
 from betacontent.search import SearchDocument, SearchIndex
 from betacontent.sources import SourceFile, read_sources
+from betacontent.workers import map_chunks
 from conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -76,18 +82,37 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many records each worker pool sent back (a broken pool would be parsed here, and
+    every comparison would hold without a worker having run)."""
+    sent: list[int] = []
+
+    def counted(*args: Any, **options: Any) -> Any:
+        records = map_chunks(*args, **options)
+        sent.append(-1 if records is None else sum(r is not None for r in records))
+        return records
+
+    monkeypatch.setattr(parse_files_module, "map_chunks", counted)
+    return sent
+
+
 @pytest.mark.parametrize("site", SITES, ids=lambda p: p.relative_to(ROOT).as_posix())
-def test_workers_give_the_reference_parse_on_fixtures(site: Path) -> None:
+def test_workers_give_the_reference_parse_on_fixtures(site: Path, pools: list[int]) -> None:
     sources, extensions = _sources(site)
     expected = [_reference(source, extensions) for source in sources]
     _same(parse_files(sources, extensions, DEFAULT_YAML_LIMITS, jobs=2), expected)
+    assert len(pools) == 1 and pools[0] > 0, pools
 
 
-def test_workers_give_the_reference_parse_on_a_generated_site(generated: Path) -> None:
+def test_workers_give_the_reference_parse_on_a_generated_site(
+    generated: Path, pools: list[int]
+) -> None:
     sources, extensions = _sources(generated)
     expected = [_reference(source, extensions) for source in sources]
     assert len(expected) > 400
     _same(parse_files(sources, extensions, DEFAULT_YAML_LIMITS, jobs=2), expected)
+    assert pools == [len(expected)], "every file came back from a worker"
 
 
 @pytest.mark.parametrize("site", [*SITES[:1], ROOT / "content"], ids=["rules/site", "content"])
@@ -135,8 +160,9 @@ def test_cache_hits_give_the_reference_parse(site: Path, tmp_path: Path) -> None
     sources, extensions = _sources(site)
     expected = [_reference(source, extensions) for source in sources]
     _same(parse_files(sources, extensions, DEFAULT_YAML_LIMITS, 1, tmp_path), expected)
-    assert (tmp_path / CACHE_FILENAME).is_file()
+    written = (tmp_path / CACHE_FILENAME).stat().st_mtime_ns
     _same(parse_files(sources, extensions, DEFAULT_YAML_LIMITS, 1, tmp_path), expected)
+    assert (tmp_path / CACHE_FILENAME).stat().st_mtime_ns == written, "read back, not redone"
 
 
 def test_yaml_data_keeps_its_types_through_msgpack() -> None:
@@ -166,6 +192,68 @@ def test_data_that_cannot_travel_is_refused() -> None:
         pack(looped)
     with pytest.raises(Unportable):
         pack({"tuple": (1, 2)})
+
+
+def test_a_recursive_alias_is_refused_in_one_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beside a loop, 89,000 values: the loop is found on entering it again, after one walk
+    of the rest (not once per level of a depth limit)."""
+    a = [0] * 10
+    b = [a] * 10
+    c = [b] * 10
+    loop: dict[str, object] = {"pad": [c] * 80}
+    loop["self"] = loop
+    calls = 0
+    walk = portable._pack
+
+    def counted(value: Any, path: set[int]) -> Any:
+        nonlocal calls
+        calls += 1
+        return walk(value, path)
+
+    monkeypatch.setattr(portable, "_pack", counted)
+    with pytest.raises(Unportable, match="contains itself"):
+        pack(loop)
+    assert 80 * 1111 < calls < 100_000
+    shared = {"x": c, "y": c, "z": [c, c]}  # aliases that do not loop are fine
+    assert DECODER.decode(msgspec.msgpack.encode(pack(shared))) == shared
+
+
+@pytest.mark.parametrize("site", SITES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_spans_place_values_as_the_yaml_nodes_did(site: Path) -> None:
+    """`position` and `key_position` from the spans give what the node tree gave (the
+    closest existing parent of a missing path, the last of duplicate keys, merge keys)."""
+    sources, extensions = _sources(site)
+    checked = 0
+    for source in sources:
+        front_matter = _reference(source, extensions).front_matter
+        if front_matter is None or front_matter.root is None:
+            continue
+        for path in _paths(front_matter.root, (), set()):
+            checked += 1
+            for probe in (path, (*path, "absent"), (*path, 7)):
+                want = position_in(front_matter.root, list(probe))
+                assert front_matter.position(list(probe)) == want, (source.rel, probe)
+            if len(path) == 1 and isinstance(path[0], str):
+                node = front_matter.key_node(path[0])
+                assert node is not None
+                assert front_matter.key_position(path[0]) == mark_position(node)
+    assert checked > 10
+
+
+def _paths(
+    node: yaml.Node, path: tuple[str | int, ...], active: set[int]
+) -> Iterator[tuple[str | int, ...]]:
+    yield path
+    if id(node) in active:
+        return
+    active = active | {id(node)}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield from _paths(value, (*path, key.value), active)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _paths(item, (*path, index), active)
 
 
 def _documents(published: PublishedSite) -> dict[str, bytes]:

@@ -1,14 +1,14 @@
 """What a page's body alone determines: its links, unsafe markup, HTML ids and anchors.
 
 This is the costly part of a lint (each Markdown body is parsed here, once), and a pure
-function of `(body, body_line, markdown, html_page)`: large sites compute it in worker
-processes, and `facts_cache` keeps it between runs. Results are small Structs (never
-tokens) that msgpack carries between processes and to disk; positions in the original file.
+function of `(body, body_line, markdown, html_page)`: `parse_files` runs it for each file
+with the rest of the file's parse (in worker processes on a large site), and `facts_cache`
+keeps the result between runs. Results are small Structs (never tokens) that msgpack
+carries between processes and to disk; positions in the original file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import msgspec
@@ -25,7 +25,6 @@ from betacontent.links import (
 )
 from betacontent.parsing import ParsedFile
 from betacontent.positions import Position
-from betacontent.workers import map_chunks, worker_count
 
 
 class Task(NamedTuple):
@@ -81,23 +80,3 @@ def extract_with_anchors(task: Task) -> tuple[BodyFacts, list[Anchor]]:
     ]
     facts = BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)
     return facts, found_anchors
-
-
-_ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(list[BodyFacts])
-
-
-def _extract_chunk(tasks: list[Task]) -> bytes:
-    """In a worker: facts of a chunk of bodies, encoded."""
-    return _ENCODER.encode([extract(task) for task in tasks])
-
-
-def compute(tasks: Sequence[Task], jobs: int | None = None) -> list[BodyFacts]:
-    """`extract` of each task, in order: in `jobs` worker processes (default: the available
-    cores) when there are enough tasks, else here."""
-    workers = worker_count(len(tasks), jobs)
-    if workers > 1:
-        facts = map_chunks(_extract_chunk, tasks, _DECODER, workers, __name__)
-        if facts is not None:
-            return facts
-    return [extract(task) for task in tasks]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,10 +39,21 @@ _ENCODER = msgspec.msgpack.Encoder()
 T = TypeVar("T")
 
 
+_LIBRARIES = ("markdown-it-py", "PyYAML", "msgspec", "python-frontmatter", "mdurl")
+"""Whose output the cached parses hold: an upgrade of one of them misses too."""
+
+
 @cache
 def code_key() -> bytes:
-    """betacontent's version and the text of its modules: a changed parser misses."""
+    """betacontent's version and the text of its modules, Python's version and those of the
+    libraries that parse: a changed parser misses."""
     digest = hashlib.blake2b(__version__.encode(), digest_size=DIGEST_SIZE)
+    digest.update(sys.version.encode())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}=={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:  # pragma: no cover - an incomplete install
+            digest.update(f"{library} missing".encode())
     package = Path(__file__).parent
     for module in sorted(package.rglob("*.py")):
         digest.update(module.relative_to(package).as_posix().encode())

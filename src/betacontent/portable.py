@@ -25,36 +25,40 @@ class Unportable(ValueError):
 _ENCODER = msgspec.msgpack.Encoder()
 
 
-def _pack(value: Any, depth: int) -> Any:
-    if depth > 1000:
-        raise Unportable("nested too deep (a recursive alias)")
+def _pack(value: Any, path: set[int]) -> Any:
     kind = type(value)
     if kind is str or kind is bool or kind is float or value is None or kind is bytes:
         return value
     if kind is int:
         return value if value in _INT64 else msgspec.msgpack.Ext(_BIG_INT, str(value).encode())
-    if kind is dict:
-        if all(type(key) is str for key in value):
-            return {key: _pack(item, depth + 1) for key, item in value.items()}
-        pairs = [[_pack(k, depth + 1), _pack(v, depth + 1)] for k, v in value.items()]
-        return msgspec.msgpack.Ext(_PAIRS, _ENCODER.encode(pairs))
-    if kind is list:
-        return [_pack(item, depth + 1) for item in value]
     if kind is datetime.datetime:
         return msgspec.msgpack.Ext(_DATETIME, value.isoformat().encode())
     if kind is datetime.date:
         return msgspec.msgpack.Ext(_DATE, value.isoformat().encode())
-    if kind is set:
-        items = [_pack(item, depth + 1) for item in value]
-        return msgspec.msgpack.Ext(_SET, _ENCODER.encode(items))
-    raise Unportable(f"a value of type {kind.__name__}")
+    if kind not in (dict, list, set):
+        raise Unportable(f"a value of type {kind.__name__}")
+    if id(value) in path:  # checked on entry: linear in the data, however it loops
+        raise Unportable("a value that contains itself (a recursive alias)")
+    path.add(id(value))
+    try:
+        if kind is list:
+            return [_pack(item, path) for item in value]
+        if kind is set:
+            items = [_pack(item, path) for item in value]
+            return msgspec.msgpack.Ext(_SET, _ENCODER.encode(items))
+        if all(type(key) is str for key in value):
+            return {key: _pack(item, path) for key, item in value.items()}
+        pairs = [[_pack(k, path), _pack(v, path)] for k, v in value.items()]
+        return msgspec.msgpack.Ext(_PAIRS, _ENCODER.encode(pairs))
+    finally:
+        path.discard(id(value))
 
 
 def pack(value: Any) -> Any:
     """`value` as plain msgpack values and extensions; raises `Unportable`."""
     try:
-        return _pack(value, 0)
-    except RecursionError:  # pragma: no cover - the depth check comes first
+        return _pack(value, set())
+    except RecursionError:  # deeper than Python's stack (the YAML limits allow 100 levels)
         raise Unportable("nested too deep") from None
 
 

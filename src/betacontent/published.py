@@ -572,4 +572,7 @@ def load_published(
     except BaseException:
         rendering.close()
         raise
-    return publish(site, diagnostics, generation, rendering=rendering)
+    published = publish(site, diagnostics, generation, rendering=rendering)
+    for file in site.files:  # now in the encoded documents: not kept twice for the server's life
+        file.rendered = file.terms = None
+    return published

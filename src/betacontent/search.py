@@ -474,7 +474,9 @@ class SearchIndex:
             idf = math.log(1 + (count - df + 0.5) / (df + 0.5))
             scores = array("d", [idf * factor[d] * v for d, v in zip(ids, values, strict=True)])
             postings[term] = (array("I", ids), scores, max(scores))
-        return cls(docs, postings)
+        # the counts are in the postings now: the documents kept for snippets drop them
+        kept = [msgspec.structs.replace(d, terms=None) if d.terms else d for d in docs]
+        return cls(kept, postings)
 
     def __len__(self) -> int:
         return len(self._docs)
