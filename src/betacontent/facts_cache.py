@@ -89,9 +89,10 @@ def read(path: Path, decoder: msgspec.msgpack.Decoder[dict[str, T]]) -> dict[str
     except OSError as error:
         _notice(f"cannot read the cache {path}: {error.strerror}; it is ignored")
         return {}
-    head, data = data[: len(MAGIC)], data[len(MAGIC) :]
-    written_by, digest = data[:DIGEST_SIZE], data[DIGEST_SIZE : 2 * DIGEST_SIZE]
-    payload = data[2 * DIGEST_SIZE :]
+    view = memoryview(data)  # slices of a view copy nothing (the payload is most of the file)
+    head, rest = bytes(view[: len(MAGIC)]), view[len(MAGIC) :]
+    written_by, digest = bytes(rest[:DIGEST_SIZE]), bytes(rest[DIGEST_SIZE : 2 * DIGEST_SIZE])
+    payload = rest[2 * DIGEST_SIZE :]
     problem = None
     if head != MAGIC:
         problem = "not a cache of this version"
@@ -114,6 +115,6 @@ def write(path: Path, entries: dict[str, Any]) -> None:
     payload = _ENCODER.encode(entries)
     digest = hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest()
     try:
-        write_atomic(path, MAGIC + code_key() + digest + payload)
+        write_atomic(path, [MAGIC, code_key(), digest, payload])  # not joined: no copy
     except OSError as error:
         _notice(f"cannot save the cache {path}: {error.strerror}")

@@ -41,11 +41,11 @@ def generate() -> dict[str, str]:
     return {name: render(title, struct) for name, (title, struct) in SCHEMAS.items()}
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
+def write_atomic(path: Path, text: str | bytes | list[bytes]) -> None:
     """Write through a temporary file in the same folder, flushed to disk, then renamed over
-    `path` (text as UTF-8, bytes as they are): a reader sees the old file or the new one,
-    never a part. An existing file keeps its mode; a new one gets the umask's (mkstemp would
-    make it 0600)."""
+    `path` (text as UTF-8, bytes as they are, a list of bytes one after the other, never
+    joined in memory): a reader sees the old file or the new one, never a part. An existing
+    file keeps its mode; a new one gets the umask's (mkstemp would make it 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -56,7 +56,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as stream:
-            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
+            for part in text if isinstance(text, list) else [text]:
+                stream.write(part.encode("utf-8") if isinstance(part, str) else part)
             stream.flush()
             os.fsync(stream.fileno())
         Path(tmp).chmod(mode)
