@@ -7,6 +7,7 @@ links; `_data/` files. Unsafe markup (`<script>`, `on*=` handlers) is collected 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -438,6 +439,8 @@ def include_parameter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]
     """Links passed to includes as parameters: `{% include card.html url="/startups/" %}`."""
     wanted = set(keys)
     links: list[Link] = []
+    if "include" not in file.body:  # most pages: no tag to look for
+        return links
     line_starts = [0] + [m.end() for m in re.finditer("\n", file.body)]
     for tag in _INCLUDE.finditer(file.body):
         for parameter in _PARAMETER.finditer(tag.group(2)):
@@ -445,7 +448,7 @@ def include_parameter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]
                 continue
             group = 2 if parameter.group(2) is not None else 3
             offset = tag.start(2) + parameter.start(group)
-            line = max(i for i, start in enumerate(line_starts) if start <= offset)
+            line = bisect.bisect_right(line_starts, offset) - 1
             position = Position(file.body_line + line, offset - line_starts[line] + 1)
             url = parameter.group(group)
             links.append(Link(url, position, False, "include", parameter.group(1)))

@@ -21,6 +21,8 @@ from betacontent.front_matter import Problem
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.site_config import SiteConfig
 
+_SLASHES = re.compile("/{2,}")
+
 
 class EntryKind(StrEnum):
     PAGE = "page"
@@ -133,7 +135,7 @@ class Site:
             candidate = template.replace("$uri", path)
             if candidate.endswith("/"):
                 candidate += "index.html"  # nginx's `index` directive for a directory
-            yield template, re.sub("/{2,}", "/", candidate).lstrip("/")
+            yield template, _SLASHES.sub("/", candidate).lstrip("/")
 
     def lookup(
         self, link: str, *, ignore_case: bool = False, baseurl_included: bool = True

@@ -83,9 +83,14 @@ def format_path(path: tuple[PathStep, ...]) -> str:
     return text
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _dates_as_text(value: Any, active: frozenset[int] = frozenset()) -> Any:
     """YAML dates and times as the text Jekyll's `Time.parse` reads; recursive values (from a
     YAML alias that contains itself) are left as they are, for msgspec to refuse."""
+    if type(value) in _SCALARS:  # most values: nothing to look into
+        return value
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if id(value) in active:
