@@ -10,6 +10,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_SITES = [  # every fixture site: what per-file machinery is checked against
+    ROOT / "tests" / "fixtures" / "rules" / "site",
+    ROOT / "tests" / "fixtures" / "rules" / "baseurl",
+    ROOT / "tests" / "fixtures" / "rules" / "limits",
+    ROOT / "tests" / "fixtures" / "anchors_site",
+    ROOT / "tests" / "fixtures" / "oracle_site",
+    ROOT / "tests" / "fixtures" / "realistic_site",
+    ROOT / "tests" / "fixtures" / "bad" / "site",
+]
 
 
 class Run:

@@ -31,18 +31,10 @@ from betacontent.markdown import parse
 from betacontent.positions import Position
 from betacontent.rules import RULES
 from betacontent.site_index import EntryKind
-from conftest import ROOT
+from conftest import FIXTURE_SITES, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
-SITES = [
-    FIXTURES / "rules" / "site",
-    FIXTURES / "rules" / "baseurl",
-    FIXTURES / "rules" / "limits",
-    FIXTURES / "anchors_site",
-    FIXTURES / "oracle_site",
-    FIXTURES / "realistic_site",
-    FIXTURES / "bad" / "site",
-]
+SITES = FIXTURE_SITES
 
 
 def diagnostics(

@@ -27,19 +27,10 @@ from betacontent.render import render_markdown
 from betacontent.search import SearchDocument, SearchIndex
 from betacontent.sources import SourceFile, read_sources
 from betacontent.workers import map_chunks
-from conftest import ROOT
+from conftest import FIXTURE_SITES, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
-SITES = [
-    FIXTURES / "rules" / "site",
-    FIXTURES / "rules" / "baseurl",
-    FIXTURES / "rules" / "limits",
-    FIXTURES / "anchors_site",
-    FIXTURES / "oracle_site",
-    FIXTURES / "realistic_site",
-    FIXTURES / "bad" / "site",
-    ROOT / "content",
-]
+SITES = [*FIXTURE_SITES, ROOT / "content"]
 
 
 def _sources(root: Path) -> tuple[list[SourceFile], frozenset[str]]:
