@@ -15,6 +15,7 @@ import yaml
 from bench.generate_site import main as generate
 from betacontent import parse_files as parse_files_module
 from betacontent import portable
+from betacontent.api import cache_from_env
 from betacontent.config import LintConfig
 from betacontent.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, RENDERED_FILENAME
 from betacontent.front_matter import DEFAULT_YAML_LIMITS, mark_position, position_in
@@ -27,7 +28,7 @@ from betacontent.render import render_markdown
 from betacontent.search import SearchDocument, SearchIndex
 from betacontent.sources import SourceFile, read_sources
 from betacontent.workers import map_chunks
-from conftest import FIXTURE_SITES, ROOT
+from conftest import FIXTURE_SITES, ROOT, Run
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SITES = [*FIXTURE_SITES, ROOT / "content"]
@@ -275,3 +276,26 @@ def test_a_cached_publication_serves_the_same_bytes(generated: Path) -> None:
     assert len(fresh) > 300  # pages with errors (the injected defects) are withheld
     assert cold == fresh
     assert warm == fresh
+
+
+@pytest.mark.parametrize(
+    ("flag", "kept"), [("--cache", True), ("--no-cache", False), (None, False)]
+)
+def test_export_cache_flag(flag: str | None, kept: bool, run: Run, tmp_path: Path) -> None:
+    """`export --cache` keeps renderings even on a small site; `--no-cache`, and the default
+    below 400 files, leave no cache folder in the site."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site)
+    done = run("export", str(site), str(tmp_path / "out"), *([flag] if flag else []))
+    assert done.returncode == 0, done.stderr
+    assert (site / FACTS_CACHE_DIR / RENDERED_FILENAME).is_file() is kept
+    assert (site / FACTS_CACHE_DIR).exists() is kept
+
+
+@pytest.mark.parametrize(("value", "cache"), [("1", True), ("0", False), ("", None)])
+def test_serve_passes_its_cache_flag_to_the_workers(
+    value: str, cache: bool | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` writes `BETACONTENT_CACHE` for its workers (and their reloaders) to read."""
+    monkeypatch.setenv("BETACONTENT_CACHE", value)
+    assert cache_from_env() is cache

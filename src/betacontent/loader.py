@@ -95,27 +95,21 @@ def load_site(
     limits = YamlLimits(lint.limits.max_yaml_nodes, lint.limits.max_yaml_depth)
     sources = read_sources(root, config, config_source, lint.limits.max_file_size)
     markdown_extensions = config.markdown_extensions
-    chosen: list[tuple[SourceFile, bool]] = []
-    unparsed: list[SourceDecision] = []
+    plan: list[tuple[SourceFile, bool, bool]] = []  # (source, parse it?, is a page)
     for source in sources.files:
         readable = source.content is not None
         is_page = source.has_header or (readable and source.collection == "posts")
-        if not readable or is_page or _may_hide_front_matter(source, config):
-            chosen.append((source, is_page))
-        else:
-            unparsed.append(SourceDecision(source.rel, source.collection, None, False))
+        parse = not readable or is_page or _may_hide_front_matter(source, config)
+        plan.append((source, parse, is_page))
+    chosen = [source for source, parse, _ in plan if parse]
     folder = cache_dir_for(root, len(chosen), cache)
     if cache_dir is not None and folder is not None:
         folder = cache_dir
-    parsed = parse_files(
-        [source for source, _ in chosen], markdown_extensions, limits, jobs, folder, render
-    )
-    decisions = unparsed + [
-        SourceDecision(source.rel, source.collection, file, is_page)
-        for (source, is_page), file in zip(chosen, parsed, strict=True)
+    parsed = iter(parse_files(chosen, markdown_extensions, limits, jobs, folder, render))
+    decisions = [
+        SourceDecision(source.rel, source.collection, next(parsed) if parse else None, is_page)
+        for source, parse, is_page in plan
     ]
-    order = {source.rel: index for index, source in enumerate(sources.files)}
-    decisions.sort(key=lambda decision: order[decision.rel])
     data_files = [parse_data_file(f, config.data_dir, limits) for f in sources.data_files]
     templates = {
         template.rel: template_facts(parse_source(template, frozenset()))

@@ -19,7 +19,7 @@ import msgspec
 
 from betacontent import facts_cache
 from betacontent.body_facts import BodyFacts, extract_with_anchors, task_of
-from betacontent.front_matter import FrontMatter, Path_, Problem, Span, YamlLimits
+from betacontent.front_matter import FrontMatter, Path_, Problem, ProblemKind, Span, YamlLimits
 from betacontent.parsing import ParsedFile, is_markdown, parse_content, parse_source
 from betacontent.portable import Unportable, ext_hook, pack
 from betacontent.render import Rendered, render_markdown
@@ -75,8 +75,10 @@ def parse_task(task: FileTask) -> ParsedFile:
     return parsed
 
 
-def record_of(parsed: ParsedFile, decoded: bool) -> FileRecord:
+def record_of(parsed: ParsedFile) -> FileRecord:
     """What it takes to rebuild `parsed`; raises `Unportable` for data that cannot travel."""
+    # `parse_content` reports UNREADABLE only for bytes it could not decode
+    decoded = not any(p.kind is ProblemKind.UNREADABLE for p in parsed.problems)
     front_matter = None
     if parsed.front_matter is not None:
         fm = parsed.front_matter
@@ -100,21 +102,13 @@ def record_of(parsed: ParsedFile, decoded: bool) -> FileRecord:
     )
 
 
-def _decodes(content: bytes) -> bool:
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return not content.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
 def _record_chunk(tasks: list[FileTask]) -> bytes:
     """In a worker: the records of a chunk of files (None for one whose data cannot travel)."""
     records: list[FileRecord | None] = []
     for task in tasks:
         parsed = parse_task(task)
         try:
-            records.append(record_of(parsed, parsed.body != "" or _decodes(task.content)))
+            records.append(record_of(parsed))
         except Unportable:
             records.append(None)
     return _ENCODER.encode(records)
@@ -212,8 +206,7 @@ def parse_files(
             results[index] = parsed
             if path is not None:
                 try:
-                    decoded = parsed.body != "" or _decodes(task.content)
-                    record = record_of(parsed, decoded)
+                    record = record_of(parsed)
                 except Unportable:
                     continue
         if record is not None and path is not None:

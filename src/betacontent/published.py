@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import multiprocessing
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,6 +33,7 @@ from betacontent.rules.common import (
 )
 from betacontent.search import SearchDocument, SearchIndex
 from betacontent.site_index import Entry, EntryKind, Site
+from betacontent.workers import available_cores
 
 ENCODER = msgspec.json.Encoder(order="deterministic")
 
@@ -97,12 +97,6 @@ def _render(entry: Entry) -> Rendered:
     return Rendered(html=file.body, toc=[], text="", excerpt="")
 
 
-def _cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use (Linux)
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 POOL_MIN_PAGES = 200  # below this, starting worker processes costs more than it saves
 _RENDERED = msgspec.msgpack.Decoder(list[Rendered])
 
@@ -128,7 +122,7 @@ class Rendering:
             for e in self.entries
             if e.file is not None and e.file.markdown and e.file.rendered is None
         ]  # not rendered yet (`load_site(render=True)` renders pages with their parse)
-        count = processes if processes is not None else _cpus()
+        count = processes if processes is not None else available_cores()
         if count < 2 or len(markdown) < POOL_MIN_PAGES:
             return
         size = -(-len(markdown) // (count * 8))  # chunks: a slow one does not hold up the end
