@@ -1396,6 +1396,9 @@ plugins:
 include:
   - _pages
 
+exclude:
+  - betacontent.toml
+
 collections:
   phases:
     output: false
@@ -1481,7 +1484,14 @@ PROGRAMME_YML = """investment_committee:
   unit: month
   description: "Tous les six mois, un comité d'investissement examine les résultats et l'impact \
 de chaque service pour décider de le poursuivre ou de l'arrêter."
-phases_collection: phases
+"""
+
+# What the site declares of its pages, as the embedded site does (`content/betacontent.toml`).
+BETACONTENT_TOML = """[front-matter]
+required = ["title", "layout"]
+
+[front-matter.layouts.with-sidebar]
+required = ["sidebar"]
 """
 
 
@@ -1521,6 +1531,7 @@ def generate(seed: int, total_pages: int, defect_rate: float) -> Iterator[tuple[
     """Every file of the site as (path relative to the root, content), `_defects.json` last."""
     plan = plan_site(seed, total_pages)
     yield "_config.yml", config_yml(seed, total_pages).encode()
+    yield "betacontent.toml", BETACONTENT_TOML.encode()
     yield "_layouts/default.html", DEFAULT_LAYOUT.encode()
     yield "_layouts/with-sidebar.html", SIDEBAR_LAYOUT.encode()
     for section in plan.sections:

@@ -134,7 +134,7 @@ def test_python_dash_m_and_version(run: Run) -> None:
 def test_schema_check_detects_drift(run: Run, tmp_path: Path) -> None:
     assert run("schema", "--out", str(tmp_path)).returncode == 0
     assert run("schema", "--out", str(tmp_path), "--check").returncode == 0
-    (tmp_path / "phase.schema.json").write_text("{}\n")
+    (tmp_path / "front-matter.schema.json").write_text("{}\n")
     assert run("schema", "--out", str(tmp_path), "--check").returncode == 1
 
 
@@ -238,7 +238,13 @@ def test_readme_configuration_example_is_accepted(run: Run, tmp_path: Path) -> N
     readme = (ROOT / "README.md").read_text("utf-8")
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "betacontent.toml").write_text(example, "utf-8")
-    (tmp_path / "_config.yml").write_text("title: t\n")
+    # What the example names: its collections, its layout and its schema files.
+    (tmp_path / "_config.yml").write_text("title: t\ncollections:\n  members: {}\n  startups: {}\n")
+    (tmp_path / "_layouts").mkdir()
+    (tmp_path / "_layouts" / "startup.html").write_text("{{ content }}\n")
+    (tmp_path / "_schemas").mkdir()
+    (tmp_path / "_schemas" / "member.kwalify.yml").write_text("type: map\nmapping: {}\n")
+    (tmp_path / "_schemas" / "menu.schema.json").write_text('{"type": "array"}\n')
     result = run("lint", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 

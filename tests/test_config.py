@@ -15,9 +15,14 @@ from conftest import ROOT, Run
 CODES = re.compile(r"^[^:\n]+:\d+:\d+: (BC\d{3})", re.M)
 
 
+# What the site declares: `title` and `layout` required on pages, no key beyond those declared.
+DECLARED = '\n[front-matter]\nrequired = ["title", "layout"]\nclosed = true\n'
+
+
 def make_site(root: Path, config: str) -> Path:
     """A site with one page holding an unknown key (BC106), a broken link (BC301) and a
-    breadcrumb trail that does not start at home (BC202), plus a post without a layout."""
+    breadcrumb trail that does not start at home (BC202), plus a post without a layout; its
+    configuration is `config` followed by `DECLARED`."""
     (root / "_config.yml").write_text("title: t\n")
     (root / "_layouts").mkdir()
     (root / "_layouts" / "default.html").write_text("{{ content }}\n")
@@ -28,7 +33,7 @@ def make_site(root: Path, config: str) -> Path:
     )
     (root / "_posts").mkdir()
     (root / "_posts" / "2024-01-02-billet.md").write_text("---\ntitle: Billet\n---\nTexte.\n")
-    (root / "betacontent.toml").write_text(config)
+    (root / "betacontent.toml").write_text(config + DECLARED)
     return root
 
 
@@ -55,7 +60,7 @@ def test_extend_select_adds_to_select(run: Run, tmp_path: Path) -> None:
 def test_per_file_ignores_apply_to_matching_files_only(run: Run, tmp_path: Path) -> None:
     site = make_site(tmp_path, '[per-file-ignores]\n"_posts/*" = ["BC104"]\n')
     assert "BC104" not in codes(run, site)
-    (site / "betacontent.toml").write_text('[per-file-ignores]\n"autre/*" = ["BC104"]\n')
+    (site / "betacontent.toml").write_text('[per-file-ignores]\n"autre/*" = ["BC104"]\n' + DECLARED)
     assert "BC104" in codes(run, site)
 
 

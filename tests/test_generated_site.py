@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate_site import main as generate
+from betacontent.config import find_config, load_config
 from betacontent.lint import lint
 from betacontent.loader import load_site
 from betacontent.rules import RULES
@@ -52,7 +53,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_clean_twin_reports_nothing(sites: tuple[Path, Path]) -> None:
     clean, _ = sites
-    found = lint(load_site(clean), RULES.values())
+    found = lint(load_site(clean, load_config(find_config(clean))), RULES.values())
     assert found == [], "\n".join(
         f"{d.path}:{d.line}:{d.column} {d.code} {d.message}" for d in found[:20]
     )
@@ -73,7 +74,8 @@ def test_every_injected_defect_is_reported_at_its_line_and_column(
     assert kinds == set(CODE_OF_KIND), (
         f"kinds not injected or not mapped: {kinds ^ set(CODE_OF_KIND)}"
     )
-    found = lint(load_site(broken), [RULES[code] for code in CODE_OF_KIND.values()])
+    config = load_config(find_config(broken))
+    found = lint(load_site(broken, config), [RULES[code] for code in CODE_OF_KIND.values()])
     reported = Counter((d.path, d.line, d.column, d.code) for d in found)
     missed = expected - reported
     extra = reported - expected

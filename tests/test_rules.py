@@ -26,7 +26,7 @@ MARKER = re.compile(
     r"expect:\s*(?:(?P<nothing>nothing)|(?P<code>BC\d{3})\s+(?P<line>\d+):(?P<col>\d+)(?P<text>[^\n]*?))\s*(?:-->)?\s*$",
     re.MULTILINE,
 )
-NOT_CASES = {"_layouts", "_includes"}
+NOT_CASES = {"_layouts", "_includes", "_schemas"}
 CASE_SUFFIXES = {".md", ".markdown", ".html", ".yml", ".yaml", ".toml", ".json"}
 
 

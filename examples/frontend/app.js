@@ -242,11 +242,15 @@ async function showProgramme(token) {
   return paint(token, "programme", programmeView(result.body), "Le programme");
 }
 
+// The site's phases carry what the site gives them: the frieze needs every duration, a
+// phase without a page or a description is listed without them.
 function programmeView(programme) {
   const committee = programme.investment_committee;
+  const drawn = programme.phases.length > 0 && programme.total_text !== null;
   return html`<div class="fr-container fr-my-4w">
     <h1>Le programme en ${programme.phases.length} phases</h1>
-    <figure class="fr-content-media bc-timeline" role="group" aria-label="Frise du programme">
+    ${drawn
+      ? html`<figure class="fr-content-media bc-timeline" role="group" aria-label="Frise du programme">
       ${timeline(programme)}
       <figcaption class="fr-content-media__caption">
         Largeur de chaque phase proportionnelle à sa durée maximale (semaines converties en
@@ -254,16 +258,19 @@ function programmeView(programme) {
         ${committee ? html`Losanges rouges : comité d’investissement, ${committee.text} depuis le début du programme.` : ""}
         Durée totale : ${programme.total_text}.
       </figcaption>
-    </figure>
+    </figure>`
+      : ""}
     ${committee && committee.description ? html`<p class="fr-mt-4w">${committee.description}</p>` : ""}
     <ol class="bc-phase-list">
       ${programme.phases.map(
         (phase) => html`<li class="fr-mb-3w">
           <h2 class="fr-h5 fr-mb-1v">
-            <a data-route href="${linkTo({ page: phase.page.url })}">${phase.label}</a>
-            <span class="fr-text--md bc-duration">${phase.duration.text}</span>
+            ${phase.page
+              ? html`<a data-route href="${linkTo({ page: phase.page.url })}">${phase.label || phase.slug}</a>`
+              : phase.label || phase.slug}
+            ${phase.duration ? html`<span class="fr-text--md bc-duration">${phase.duration.text}</span>` : ""}
           </h2>
-          <p class="fr-mb-0">${phase.description}</p>
+          ${phase.description ? html`<p class="fr-mb-0">${phase.description}</p>` : ""}
         </li>`,
       )}
     </ol>
@@ -278,24 +285,27 @@ function timeline(programme) {
   const scale = (x1 - x0) / total;
   let x = x0;
   const blocks = programme.phases.map((phase, i) => {
+    const name = phase.label || phase.slug;
     const width = spans[i] * scale;
-    const fits = width >= phase.label.length * 9 + 24;
+    const fits = width >= name.length * 9 + 24;
     const middle = x + width / 2;
     // a label above a narrow block runs rightwards, or leftwards from the block's end
     const [labelX, anchor] =
-      x + (phase.label.length + 3) * 9 <= x1 ? [x, "start"] : [x + width, "end"];
+      x + (name.length + 3) * 9 <= x1 ? [x, "start"] : [x + width, "end"];
     const labels = fits
-      ? html`<text class="bc-on-phase" x="${middle}" y="${barY + 32}" text-anchor="middle">${phase.label}</text>
+      ? html`<text class="bc-on-phase" x="${middle}" y="${barY + 32}" text-anchor="middle">${name}</text>
           <text class="bc-on-phase bc-small" x="${middle}" y="${barY + 54}" text-anchor="middle">${phase.duration.text}</text>`
       : html`<text class="bc-on-phase" x="${middle}" y="${barY + 44}" text-anchor="middle">${phase.order}</text>
-          <text x="${labelX}" y="${barY - 30}" text-anchor="${anchor}">${phase.order}. ${phase.label}</text>
+          <text x="${labelX}" y="${barY - 30}" text-anchor="${anchor}">${phase.order}. ${name}</text>
           <text class="bc-small" x="${labelX}" y="${barY - 10}" text-anchor="${anchor}">${phase.duration.text}</text>`;
-    const block = html`<a class="bc-phase-link" data-route href="${linkTo({ page: phase.page.url })}">
-        <rect class="bc-phase" data-slug="${phase.slug}" data-months="${spans[i]}"
+    const shape = html`<rect class="bc-phase" data-slug="${phase.slug}" data-months="${spans[i]}"
               x="${x}" y="${barY}" width="${width}" height="${barH}"
               fill="${PHASE_COLOURS[i % PHASE_COLOURS.length]}">
-          <title>${phase.label} : ${phase.duration.text}</title>
-        </rect>${labels}</a>`;
+          <title>${name} : ${phase.duration.text}</title>
+        </rect>${labels}`;
+    const block = phase.page
+      ? html`<a class="bc-phase-link" data-route href="${linkTo({ page: phase.page.url })}">${shape}</a>`
+      : html`<g>${shape}</g>`;
     x += width;
     return block;
   });
@@ -323,7 +333,7 @@ function timeline(programme) {
   return html`<svg class="bc-timeline-svg" viewBox="0 0 1000 ${height}" role="img"
       aria-labelledby="frise-titre frise-desc" xmlns="http://www.w3.org/2000/svg">
     <title id="frise-titre">Les phases du programme, à l’échelle</title>
-    <desc id="frise-desc">${programme.phases.map((p) => `${p.label} : ${p.duration.text}. `)}</desc>
+    <desc id="frise-desc">${programme.phases.map((p) => `${p.label || p.slug} : ${p.duration.text}. `)}</desc>
     <line x1="${x0}" x2="${x1}" y1="${axisY}" y2="${axisY}" stroke="#3a3a3a" stroke-width="2"/>
     <text class="bc-small" x="${x0}" y="${axisY + 52}">Début</text>
     <text class="bc-small" x="${x1}" y="${axisY + 52}" text-anchor="end">≈ ${Math.round(total)} mois</text>

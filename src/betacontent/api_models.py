@@ -108,12 +108,21 @@ class Duration(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Phase(msgspec.Struct, frozen=True, kw_only=True):
+    """A document of the site's phase collection (`[phases]` of the configuration says which
+    collection and which keys mean what)."""
+
     slug: str
-    label: str
-    order: int
-    description: str
-    page: PageRef
-    duration: Duration
+    label: str | None
+    order: int | None
+    """The phase's rank, when its order key holds a whole number."""
+    description: str | None
+    page: PageRef | None
+    """The page that explains the phase."""
+    duration: Duration | None
+    url: str | None
+    """The phase document's own URL, when its collection is output."""
+    front_matter: dict[str, Any]
+    """Everything the document carries, as written (after `defaults:`)."""
 
 
 class Cadence(msgspec.Struct, frozen=True, kw_only=True):
@@ -125,13 +134,15 @@ class Cadence(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Programme(msgspec.Struct, frozen=True, kw_only=True):
-    """The phases in order, the investment committee's cadence, and the total length."""
+    """The phases in the site's order, the investment committee's cadence, and the total
+    length (None unless every phase has a duration)."""
 
+    collection: str
     phases: list[Phase]
     investment_committee: Cadence | None
-    total_min_months: float
-    total_max_months: float
-    total_text: str
+    total_min_months: float | None
+    total_max_months: float | None
+    total_text: str | None
 
 
 class CollectionItem(msgspec.Struct, frozen=True, kw_only=True):

@@ -233,7 +233,10 @@ def lint_command(
     def load(config: LintConfig) -> Site:
         return load_at(root, config)
 
-    site = load(config)
+    try:
+        site = load(config)
+    except ConfigError as error:  # a schema file the configuration names, bound to nothing
+        raise _fail(str(error)) from None
     console = Console(
         force_terminal=color,
         no_color=color is False,
@@ -284,7 +287,11 @@ def lint_command(
                 click.echo(f"betacontent: error: {error}; waiting for a fix", err=True)
                 return None
             scope = _changes(root, since or "HEAD") if changed or since else None
-            found = lint(load(config), rules)
+            try:
+                found = lint(load(config), rules)
+            except ConfigError as error:
+                click.echo(f"betacontent: error: {error}; waiting for a fix", err=True)
+                return None
             return [d for d in found if _in_scope(d.path, targets, scope)]
 
         settings = config_file or find_config(root)
@@ -468,6 +475,15 @@ def _published_summary(published: PublishedSite) -> str:
     )
 
 
+def _published(root: Path, config: LintConfig, cache: bool | None) -> PublishedSite:
+    from betacontent.published import load_published
+
+    try:
+        return load_published(root, config, cache=cache)
+    except ConfigError as error:  # a schema file the configuration names, bound to nothing
+        raise _fail(str(error)) from None
+
+
 def _site_and_config(site: Path | None) -> tuple[Path, LintConfig]:
     root = find_site_root(site or Path.cwd())
     try:
@@ -520,13 +536,12 @@ def serve_command(
 
     from betacontent.api import preload
     from betacontent.frontend import FRONTEND_ENV, bundled_frontend
-    from betacontent.published import load_published
 
     root, config = _site_and_config(site)
     folder = bundled_frontend() if frontend else None
     if frontend and folder is None:
         raise _fail("--frontend: the reference frontend is not installed (examples/frontend/)")
-    published = load_published(root, config, cache=cache)
+    published = _published(root, config, cache)
     console = Console(highlight=False, soft_wrap=True, emoji=False)
     if strict and published.errors:
         errors = [d for d in published.diagnostics if d.severity is Severity.ERROR]
@@ -572,10 +587,9 @@ def export_command(site: Path | None, out: Path, cache: bool | None) -> None:
 
     OUT/api/ is replaced whole; nothing else in OUT is touched."""
     from betacontent.export import ExportError, export
-    from betacontent.published import load_published
 
     root, config = _site_and_config(site)
-    published = load_published(root, config, cache=cache)
+    published = _published(root, config, cache)
     try:
         count = export(published, out)
     except ExportError as error:

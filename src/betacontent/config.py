@@ -20,19 +20,40 @@ KeyType = Literal[
 DEFAULT_FALLBACK = ("$uri", "$uri.html", "$uri/index.html", "$uri/")
 
 
-class LayoutOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
-    """Front matter of pages using one layout."""
+class SchemaOptions(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab", omit_defaults=True
+):
+    """A schema the site declares for some of its files: pages of a layout, documents of a
+    collection, or files a glob matches (`_data/` files included)."""
 
+    schema: str | None = None
+    """A JSON Schema or Kwalify file (relative to the site root) the front matter or the data
+    must satisfy."""
     required: list[str] = msgspec.field(default_factory=list)
+    """Keys these files must have (after `defaults:`)."""
     keys: dict[str, KeyType] = msgspec.field(default_factory=dict)
+    """Keys these files may carry, with their types."""
+    closed: bool = False
+    """Report every key that neither Jekyll, `keys`, nor the schema file declares (a schema
+    file closes itself with `additionalProperties: false`)."""
+    references: dict[str, str] = msgspec.field(default_factory=dict)
+    """Values that must name a document of another collection: `{"missions[].startups[]" =
+    "startups"}` (a path of keys, `[]` for each item of a list, to a collection's name)."""
 
 
 class FrontMatterOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
-    required: list[str] = msgspec.field(default_factory=lambda: ["title", "layout"])
-    """Keys every Markdown page must have once `defaults:` apply."""
+    required: list[str] = msgspec.field(default_factory=list)
+    """Keys every Markdown page must have once `defaults:` apply (none unless declared)."""
     keys: dict[str, KeyType] = msgspec.field(default_factory=dict)
     """The site's own keys, with their types, allowed on every page."""
-    layouts: dict[str, LayoutOptions] = msgspec.field(default_factory=dict)
+    closed: bool = False
+    """Report, on every page and document, each key that no schema declares."""
+    layouts: dict[str, SchemaOptions] = msgspec.field(default_factory=dict)
+    """Schemas of the pages and documents using a layout, by layout name."""
+    collections: dict[str, SchemaOptions] = msgspec.field(default_factory=dict)
+    """Schemas of the documents of a collection, by collection name (`posts` included)."""
+    files: dict[str, SchemaOptions] = msgspec.field(default_factory=dict)
+    """Schemas of the files a glob matches, relative to the site root (`_data/` files too)."""
     include_keys: list[str] = msgspec.field(default_factory=lambda: ["sidebar"])
     """Keys whose value names a file in `_includes/`."""
 
@@ -87,6 +108,24 @@ class ServeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, re
     """Bodies at least this long are gzipped when the client accepts it."""
 
 
+class PhaseOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
+    """Which collection holds the programme's phases and which keys say what, for
+    `/api/phases`. Each setting but `collection` lists keys to try in order."""
+
+    collection: str = "phases"
+    """The collection whose documents are the phases (none: `/api/phases` is empty)."""
+    order: list[str] = msgspec.field(default_factory=lambda: ["order"])
+    label: list[str] = msgspec.field(default_factory=lambda: ["label", "title"])
+    description: list[str] = msgspec.field(
+        default_factory=lambda: ["description", "short_description"]
+    )
+    page: list[str] = msgspec.field(default_factory=lambda: ["page", "documentation_url"])
+    """A key whose value is the URL of the page that explains the phase."""
+    duration: list[str] = msgspec.field(default_factory=lambda: ["duration"])
+    """`{min, max, unit}`, an ISO 8601 duration (`P6W`, `P6W/P9W`) or French text
+    (`6 à 9 semaines`)."""
+
+
 class LimitOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="kebab"):
     """Bounds on what one file may cost; a file over one is reported (BC112), not checked."""
 
@@ -133,11 +172,15 @@ class LintConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, renam
     """How `betacontent lint` prints its findings."""
     fallback: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_FALLBACK))
     """How the web server finds a file for a URL, as nginx `try_files` templates."""
+    ignore_case: bool = False
+    """Whether the web server finds files whatever their case (a case-insensitive file
+    system); otherwise a link that matches a file only when case is ignored is broken."""
     front_matter: FrontMatterOptions = msgspec.field(default_factory=FrontMatterOptions)
     breadcrumbs: BreadcrumbOptions = msgspec.field(default_factory=BreadcrumbOptions)
     links: LinkOptions = msgspec.field(default_factory=LinkOptions)
     external: ExternalOptions = msgspec.field(default_factory=ExternalOptions)
     serve: ServeSettings = msgspec.field(default_factory=ServeSettings)
+    phases: PhaseOptions = msgspec.field(default_factory=PhaseOptions)
     limits: LimitOptions = msgspec.field(default_factory=LimitOptions)
     exclude: list[str] = msgspec.field(default_factory=list)
     """Globs of site files (relative to the site root) whose diagnostics are not reported."""
@@ -248,7 +291,7 @@ def load_config(path: Path | None) -> LintConfig:
 
 # --- `betacontent config`: the effective settings and where each came from ------------------
 
-_LEAF_DICTS = {"severity", "per-file-ignores", "keys", "layouts"}
+_LEAF_DICTS = {"severity", "per-file-ignores", "keys", "layouts", "collections", "files"}
 
 
 def _toml_key(key: str) -> str:

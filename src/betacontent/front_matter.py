@@ -271,6 +271,19 @@ def node_at(root: yaml.Node | None, path: Sequence[str | int]) -> yaml.Node | No
     return node
 
 
+def key_position_in(root: yaml.Node | None, path: Sequence[str | int]) -> Position | None:
+    """Where the key of the value at `path` starts (its last occurrence); None when absent."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    parent = node_at(root, path[:-1])
+    found = None
+    if isinstance(parent, yaml.MappingNode):
+        for key, _ in parent.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == path[-1]:
+                found = key
+    return mark_position(found) if found is not None else None
+
+
 def position_in(root: yaml.Node | None, path: Sequence[str | int]) -> Position:
     for depth in range(len(path), -1, -1):
         node = node_at(root, path[:depth])

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from betacontent import markdown
 from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.front_matter import mark_position
-from betacontent.markdown import mask_liquid, parse_without_html_blocks
+from betacontent.markdown import liquid_attributes, mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position, split_lines
 from betacontent.urls import script_url
@@ -462,6 +462,7 @@ class Template:
     parent: str | None  # a layout's own `layout:`
     ids: frozenset[str]  # HTML ids it outputs (those without Liquid)
     includes: tuple[str, ...]  # includes it calls
+    reads: frozenset[str] = frozenset()  # attribute names its Liquid reads (`page.sidebar`)
 
 
 def template_facts(file: ParsedFile) -> Template:
@@ -469,7 +470,10 @@ def template_facts(file: ParsedFile) -> Template:
     parent = file.data.get("layout")
     ids = frozenset(value for value, _ in found.ids if "{" not in value)
     return Template(
-        parent if isinstance(parent, str) else None, ids, tuple(included_names(file.body))
+        parent if isinstance(parent, str) else None,
+        ids,
+        tuple(included_names(file.body)),
+        frozenset(liquid_attributes(file.body)),
     )
 
 

@@ -33,6 +33,21 @@ LIQUID = re.compile(
     r"|\{::comment\}.*?\{:/comment\}|\{\{.*?\}\}|\{%.*?%\}",
     re.DOTALL,
 )
+_ATTRIBUTE = re.compile(r"""(\w+)?(?:\.([A-Za-z_][\w-]*)|\[\s*["']([^"'\]]+)["']\s*\])""")
+
+
+def liquid_attributes(text: str) -> set[str]:
+    """The attribute names Liquid reads in `text`: `fullname` in `{{ member.fullname }}`,
+    `{% if page.sidebar %}` or `{{ page["hero-image"] }}`; not those of `site`
+    (`site.pages`), which no document carries."""
+    found: set[str] = set()
+    for span in LIQUID.finditer(text):
+        for match in _ATTRIBUTE.finditer(span.group(0)):
+            if match.group(1) != "site":
+                found.add(match.group(2) or match.group(3))
+    return found
+
+
 MASK = "\ue000"  # a private-use character: text to markdown-it, never whitespace or syntax
 
 InlineRule = Callable[[StateInline, bool], bool]

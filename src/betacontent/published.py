@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import multiprocessing
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,12 +26,7 @@ from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.lint import lint, select_rules
 from betacontent.loader import load_site
 from betacontent.render import Rendered, render_markdown
-from betacontent.rules.common import (
-    checked_links,
-    crumb_targets,
-    final_page,
-    phases_collection,
-)
+from betacontent.rules.common import checked_links, crumb_targets, final_page
 from betacontent.search import SearchDocument, SearchIndex
 from betacontent.site_index import Entry, EntryKind, Site
 from betacontent.workers import available_cores
@@ -181,18 +177,67 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _duration(value: schema.Duration) -> out.Duration:
-    high = value.max or value.min
-    letter = "W" if value.unit == "week" else "M"
-    word = ("semaine" if value.unit == "week" else "mois") + (
-        "s" if value.unit == "week" and high > 1 else ""
-    )
-    text = f"{value.min} à {high} {word}" if high != value.min else f"{value.min} {word}"
+_UNITS = {
+    "week": "week",
+    "weeks": "week",
+    "semaine": "week",
+    "semaines": "week",
+    "w": "week",
+    "month": "month",
+    "months": "month",
+    "mois": "month",
+    "m": "month",
+}
+_ISO = re.compile(r"^P(\d+)([WM])(?:/P(\d+)([WM]))?$", re.IGNORECASE)
+_TEXT = re.compile(
+    r"^(?:environ\s+|about\s+)?(\d+)(?:\s*(?:à|a|-|–|to)\s*(\d+))?\s*([A-Za-zé]+)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _span(value: object) -> tuple[int, int, str] | None:
+    """(min, max, unit) of a phase's duration: `{min, max, unit}`, an ISO 8601 duration or
+    range (`P12M`, `P6W/P9W`), or French or English text (`6 à 9 semaines`, `12 mois`)."""
+    if isinstance(value, dict):
+        low, high, unit = value.get("min"), value.get("max"), value.get("unit")
+        high = low if high is None else high
+        unit = _UNITS.get(str(unit).lower()) if unit is not None else None
+        if isinstance(low, int) and isinstance(high, int) and unit and 0 < low <= high:
+            return low, high, unit
+        return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    iso = _ISO.match(text)
+    if iso:
+        low_unit = _UNITS[iso.group(2).lower()]
+        high_unit = _UNITS[(iso.group(4) or iso.group(2)).lower()]
+        low, high = int(iso.group(1)), int(iso.group(3) or iso.group(1))
+        if low_unit == high_unit and 0 < low <= high:
+            return low, high, low_unit
+        return None
+    words = _TEXT.match(text)
+    if words:
+        unit = _UNITS.get(words.group(3).lower())
+        low, high = int(words.group(1)), int(words.group(2) or words.group(1))
+        if unit and 0 < low <= high:
+            return low, high, unit
+    return None
+
+
+def _duration(value: object) -> out.Duration | None:
+    span = _span(value)
+    if span is None:
+        return None
+    low, high, unit = span
+    letter = "W" if unit == "week" else "M"
+    word = ("semaine" if unit == "week" else "mois") + ("s" if unit == "week" and high > 1 else "")
+    text = f"{low} à {high} {word}" if high != low else f"{low} {word}"
     return out.Duration(
-        min=value.min,
+        min=low,
         max=high,
-        unit=value.unit,
-        iso_min=f"P{value.min}{letter}",
+        unit="week" if unit == "week" else "month",
+        iso_min=f"P{low}{letter}",
         iso_max=f"P{high}{letter}",
         text=text,
     )
@@ -205,67 +250,106 @@ def _months(count: int, unit: str) -> float:
     return count / WEEKS_PER_MONTH if unit == "week" else float(count)
 
 
+def _first(data: dict[str, Any], keys: Sequence[str]) -> Any:
+    """The value of the first of `keys` that the document has."""
+    return next((data[key] for key in keys if data.get(key) is not None), None)
+
+
+def _text(value: object) -> str | None:
+    """A scalar as Jekyll prints it (`title: 404`); None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
 def _programme(
     site: Site, failing: dict[str, list[str]]
 ) -> tuple[out.Programme, dict[str, out.Phase], dict[str, list[str]]]:
-    """The phases that validate, and the slugs of those withheld (with their error codes)."""
-    label = phases_collection(site)
-    phases: list[out.Phase] = []
+    """The phases of the site's phase collection, in the site's order, with what they carry;
+    and the slugs of those withheld for their errors (with the codes)."""
+    keys = site.lint.phases
+    phases: list[tuple[float | None, out.Phase]] = []  # (rank, phase)
     withheld: dict[str, list[str]] = {}
-    for entry in site.entries:
-        if entry.collection != label or entry.kind is not EntryKind.DOCUMENT or not entry.file:
+    for entry in site.documents(keys.collection):
+        if entry.file is None:
             continue
-        own = {k: v for k, v in entry.file.data.items() if isinstance(k, str)}
+        data = _plain(entry.data)
+        slug = str(data.get("slug") or Path(entry.rel).stem)
         codes = failing.get(entry.rel)
         if codes:
-            withheld[str(own.get("slug") or Path(entry.rel).stem)] = sorted(codes)
+            withheld[slug] = sorted(codes)
             continue
-        try:
-            phase = msgspec.convert(own, type=schema.Phase)
-        except msgspec.ValidationError:
-            continue  # reported by BC105; not published
-        resolution = site.lookup(phase.page)
-        page = final_page(site, resolution) if resolution else None
+        order = _first(data, keys.order)
+        rank = None if isinstance(order, bool) or not isinstance(order, int | float) else order
+        page_url = _first(data, keys.page)
+        page = None
+        if isinstance(page_url, str) and page_url:
+            resolution = site.lookup(page_url) or site.lookup(page_url, baseurl_included=False)
+            target = final_page(site, resolution) if resolution else None
+            page = _ref(target) or out.PageRef(url=page_url)
         phases.append(
-            out.Phase(
-                slug=phase.slug,
-                label=phase.label,
-                order=phase.order,
-                description=phase.description,
-                page=_ref(page) or out.PageRef(url=phase.page),
-                duration=_duration(phase.duration),
+            (
+                rank,
+                out.Phase(
+                    slug=slug,
+                    label=_text(_first(data, keys.label)),
+                    order=int(rank) if rank is not None and rank == int(rank) else None,
+                    description=_text(_first(data, keys.description)),
+                    page=page,
+                    duration=_duration(_first(data, keys.duration)),
+                    url=entry.url if entry.output is not None else None,
+                    front_matter=data,
+                ),
             )
         )
-    phases.sort(key=lambda p: (p.order, p.slug))
-    committee = None
-    for data in site.data_files:
-        if data.name == "programme" and isinstance(data.data, dict):
-            try:
-                facts = msgspec.convert(_plain(data.data), type=schema.Programme)
-            except msgspec.ValidationError:
-                break
-            cadence = facts.investment_committee
-            letter = "W" if cadence.unit == "week" else "M"
-            word = "semaines" if cadence.unit == "week" else "mois"
-            committee = out.Cadence(
-                every=cadence.every,
-                unit=cadence.unit,
-                iso=f"P{cadence.every}{letter}",
-                text=f"tous les {cadence.every} {word}",
-                description=cadence.description,
-            )
-    low = round(sum(_months(p.duration.min, p.duration.unit) for p in phases), 1)
-    high = round(sum(_months(p.duration.max, p.duration.unit) for p in phases), 1)
-    low_fr, high_fr = (f"{value:g}".replace(".", ",") for value in (low, high))  # French comma
-    text = f"environ {low_fr} à {high_fr} mois" if low != high else f"environ {low_fr} mois"
+    # The site's order: by the order key where every phase has one (as a layout's
+    # `sort: "order"` does), else the collection's own order.
+    if all(rank is not None for rank, _ in phases):
+        phases.sort(key=lambda pair: pair[0] or 0)
+    ordered = [phase for _, phase in phases]
+    committee = _committee(site)
+    timed = [p.duration for p in ordered if p.duration is not None]
+    low = high = None
+    text = None
+    if timed and len(timed) == len(ordered):  # a total of some phases would mislead
+        low = round(sum(_months(d.min, d.unit) for d in timed), 1)
+        high = round(sum(_months(d.max, d.unit) for d in timed), 1)
+        low_fr, high_fr = (f"{value:g}".replace(".", ",") for value in (low, high))
+        text = f"environ {low_fr} à {high_fr} mois" if low != high else f"environ {low_fr} mois"
     programme = out.Programme(
-        phases=phases,
+        collection=keys.collection,
+        phases=ordered,
         investment_committee=committee,
         total_min_months=low,
         total_max_months=high,
         total_text=text,
     )
-    return programme, {p.slug: p for p in phases}, withheld
+    return programme, {p.slug: p for p in ordered}, withheld
+
+
+def _committee(site: Site) -> out.Cadence | None:
+    """The investment committee's cadence, from `_data/programme.yml` when it has one."""
+    for data in site.data_files:
+        if data.name != "programme" or not isinstance(data.data, dict):
+            continue
+        try:
+            cadence = msgspec.convert(
+                _plain(data.data).get("investment_committee"), type=schema.Cadence
+            )
+        except msgspec.ValidationError:
+            return None
+        letter = "W" if cadence.unit == "week" else "M"
+        word = "semaines" if cadence.unit == "week" else "mois"
+        return out.Cadence(
+            every=cadence.every,
+            unit=cadence.unit,
+            iso=f"P{cadence.every}{letter}",
+            text=f"tous les {cadence.every} {word}",
+            description=cadence.description,
+        )
+    return None
 
 
 def _navigation(
@@ -451,10 +535,6 @@ def publish(
         errors=counts[Severity.ERROR],
         warnings=counts[Severity.WARNING],
     )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _collections(

@@ -49,12 +49,12 @@ class Reloader:
         try:
             config = load_config(find_config(self.root))
             check_settings(config)
+            published = load_published(self.root, config, current.generation + 1, cache=self.cache)
         except (ConfigError, SelectorError) as error:
             self.report(
                 f"configuration error, still serving generation {current.generation}: {error}"
             )
             return current
-        published = load_published(self.root, config, current.generation + 1, cache=self.cache)
         broken = [p for p in published.site.config_problems if p.kind is ProblemKind.YAML_SYNTAX]
         if broken:
             where = f"_config.yml:{broken[0].position.line}:{broken[0].position.column}"

@@ -1,7 +1,9 @@
-"""Front matter and phase data as msgspec Structs: the single source of truth for their shape.
+"""Front matter as msgspec Structs: the single source of truth for its shape.
 
-`betacontent schema` writes the JSON Schemas in `schemas/` from these types, and the linter
-validates every page, document and data file against them.
+`betacontent schema` writes `schemas/front-matter.schema.json` from `PageFrontMatter`, the keys
+every Jekyll site shares. A site's own keys, layouts and collections are declared by the site
+(`[front-matter]` of its configuration, JSON Schema or Kwalify files): the embedded site keeps
+its phase and programme schemas in `content/_schemas/`.
 """
 
 from __future__ import annotations
@@ -31,77 +33,65 @@ class Crumb(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     link: Url | None = None
 
 
+Scalar = str | int | float | bool
+"""A YAML scalar that Jekyll prints as text wherever it is used (`title: 404`)."""
+
+
 class PageFrontMatter(msgspec.Struct, kw_only=True):
-    """Keys any page or document may carry (Jekyll's own, jekyll-redirect-from's, the theme's)."""
+    """Keys that Jekyll itself, its common plugins (jekyll-redirect-from, jekyll-seo-tag,
+    jekyll-sitemap) and betacontent's breadcrumb rules give a meaning to, on every site, with
+    the types they accept. Nothing here is required: a site declares its own requirements."""
 
     layout: Annotated[str, msgspec.Meta(description="Name of a file in `_layouts/`")] | None = None
-    title: str | None = None
+    title: Scalar | None = None
     permalink: Annotated[str, msgspec.Meta(description="Output URL, e.g. `/approche/`")] | None = (
         None
     )
-    description: str | None = None
+    description: Scalar | None = None
     sidebar: Annotated[str, msgspec.Meta(description="Name of a file in `_includes/`")] | None = (
         None
     )
     breadcrumbs: list[Crumb] | None = None
     redirect_from: str | list[str] | None = None
-    redirect_to: str | None = None
+    redirect_to: str | list[str] | None = None
     published: bool = True
     lang: str | None = None
-    date: JekyllDate | None = None
-    categories: str | list[str] | None = None
-    category: str | None = None
-    tags: str | list[str] | None = None
+    date: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                description="A date or time as Jekyll reads it: `2024-03-05 10:00:00 +0100`"
+            ),
+        ]
+        | None
+    ) = None
+    categories: str | list[Scalar] | None = None
+    category: Scalar | None = None
+    tags: str | list[Scalar] | None = None
     slug: str | None = None
     excerpt: str | None = None
     excerpt_separator: str | None = None
-    image: str | None = None
+    image: str | dict[str, Any] | None = None
+    author: str | list[str] | dict[str, Any] | None = None
+    sitemap: bool | None = None
+    last_modified_at: str | None = None
+    render_with_liquid: bool | None = None
 
 
-class WithSidebarFrontMatter(PageFrontMatter, kw_only=True):
-    """Layout `with-sidebar`: a page with a section menu taken from `_includes/`."""
-
-    sidebar: Annotated[str, msgspec.Meta(description="Name of a file in `_includes/`")]
-
-
-LAYOUT_SCHEMAS: dict[str, type[PageFrontMatter]] = {"with-sidebar": WithSidebarFrontMatter}
-
-
-class Duration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A typical duration: `min` to `max` units (`max` omitted when it is exact)."""
-
-    min: Annotated[int, msgspec.Meta(ge=1)]
-    max: Annotated[int, msgspec.Meta(ge=1)] | None = None
-    unit: Literal["week", "month"]
-
-
-class Phase(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One phase of the programme: a document of the phases collection."""
-
-    slug: Annotated[str, msgspec.Meta(pattern="^[a-z0-9-]+$")]
-    label: str
-    order: Annotated[int, msgspec.Meta(ge=1)]
-    description: str
-    page: Url
-    duration: Duration
-    title: str | None = None
+JEKYLL_KEYS: frozenset[str] = frozenset(
+    info.encode_name for info in msgspec.structs.fields(PageFrontMatter)
+)
+"""Keys whose meaning every Jekyll site shares: never unknown, and the first vocabulary a
+misspelt key is compared with."""
 
 
 class Cadence(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """`investment_committee` of `_data/programme.yml`, as `/api/phases` reads it."""
+
     every: Annotated[int, msgspec.Meta(ge=1)]
     unit: Literal["week", "month"]
     description: str | None = None
 
-
-class Programme(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """`_data/programme.yml`: facts about the programme as a whole."""
-
-    investment_committee: Cadence
-    phases_collection: str = "phases"
-
-
-# Data files validated against a Struct, by their name in `_data/` (without extension).
-DATA_SCHEMAS: dict[str, type[msgspec.Struct]] = {"programme": Programme}
 
 # Types a site may give its own front matter keys in its configuration.
 KEY_TYPES: dict[str, Any] = {

@@ -1,5 +1,5 @@
-"""Write the JSON Schemas of front matter, phase data, configuration and the JSON report from
-their Structs."""
+"""Write the JSON Schemas of front matter, configuration and the JSON report from their
+Structs."""
 
 from __future__ import annotations
 
@@ -14,17 +14,13 @@ import msgspec
 
 from betacontent.config import LintConfig
 from betacontent.reporters.json_report import Report
-from betacontent.schema import LAYOUT_SCHEMAS, PageFrontMatter, Phase, Programme
+from betacontent.schema import PageFrontMatter
 
 SCHEMAS: dict[str, tuple[str, Any]] = {
-    "front-matter.schema.json": ("Front matter of a page", PageFrontMatter),
-    "phase.schema.json": ("A document of the phases collection", Phase),
-    "programme.schema.json": ("_data/programme.yml", Programme),
+    "front-matter.schema.json": ("Front matter keys Jekyll gives a meaning to", PageFrontMatter),
     "config.schema.json": ("betacontent.toml or [tool.betacontent]", LintConfig),
     "diagnostics.schema.json": ("Output of `betacontent lint --format json`", Report),
 }
-for _layout, _struct in LAYOUT_SCHEMAS.items():
-    SCHEMAS[f"layout-{_layout}.schema.json"] = (f"Front matter of layout `{_layout}`", _struct)
 
 
 def render(title: str, struct: Any) -> str:

@@ -35,6 +35,11 @@ class CollectionConfig(msgspec.Struct, kw_only=True):
 
     output: bool = False
     permalink: str | None = None
+    order: Any = None
+    """Jekyll 4's manual order when a list: file names, relative to the collection's folder
+    (anything else is the site's own setting, which Jekyll ignores)."""
+    sort_by: Any = None
+    """A front matter key the documents are sorted by, when text."""
 
 
 class DefaultScope(msgspec.Struct, kw_only=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,9 +18,10 @@ from urllib.parse import urljoin
 
 from betacontent import urls
 from betacontent.config import LintConfig
-from betacontent.front_matter import Problem
+from betacontent.front_matter import Problem, ProblemKind
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.site_config import SiteConfig
+from betacontent.site_schemas import SiteSchemas, load_schemas
 
 _SLASHES = re.compile("/{2,}")
 
@@ -48,12 +50,22 @@ class Entry:
     @property
     def title(self) -> str | None:
         title = self.data.get("title")
+        if isinstance(title, int | float) and not isinstance(title, bool):
+            return str(title)  # `title: 404`, printed as text by Jekyll
         return title if isinstance(title, str) else None
 
     @property
     def is_page(self) -> bool:
         """A rendered page or output document (not a static file, redirect or generated file)."""
         return self.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and self.redirect_to is None
+
+
+def _document_order(left: Entry, right: Entry) -> int:
+    """Jekyll's `Document#<=>`: by `date` when both have one, then by path."""
+    a, b = _as_datetime(left.data.get("date")), _as_datetime(right.data.get("date"))
+    if a is not None and b is not None and a != b:
+        return -1 if a < b else 1
+    return (left.rel > right.rel) - (left.rel < right.rel)
 
 
 def _fold(path: str) -> str:
@@ -86,6 +98,8 @@ class Site:
     has_includes_dir: bool
     read_problems: list[tuple[str, Problem]] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)  # "_layouts/x.html" -> Template
+    declared: SiteSchemas | None = None
+    """The schemas the configuration declares (read from `lint` when not given)."""
     external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
     memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
     """Tables that rules fill once per site (`rules.common`): resolved links, trails."""
@@ -95,6 +109,13 @@ class Site:
     _by_rel: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        if self.declared is None:
+            self.declared = load_schemas(self.lint, self.root)
+        # Bindings are checked against `_config.yml`; while it cannot be read, nothing is.
+        unreadable = (ProblemKind.YAML_SYNTAX, ProblemKind.UNREADABLE)
+        if not any(problem.kind in unreadable for problem in self.config_problems):
+            layouts = self.layouts if self.has_layouts_dir else None
+            self.declared.check_bindings(self.config.collections, layouts)
         for entry in self.entries:
             if entry.output is None:
                 continue
@@ -105,11 +126,42 @@ class Site:
                 self._by_rel.setdefault(entry.rel, entry)
 
     @property
+    def schemas(self) -> SiteSchemas:
+        assert self.declared is not None  # set by __post_init__
+        return self.declared
+
+    @property
     def outputs(self) -> Mapping[str, list[Entry]]:
         return self._by_output
 
     def entry_for(self, rel: str) -> Entry | None:
         return self._by_rel.get(rel)
+
+    def documents(self, label: str) -> list[Entry]:
+        """The documents of a collection in the order Jekyll gives `site.<label>`: the
+        collection's `order:` list, else its `sort_by` key, else by date then path."""
+        docs = [e for e in self.entries if e.collection == label and e.kind is EntryKind.DOCUMENT]
+        collection = self.config.collections.get(label)
+        ordered = sorted(docs, key=functools.cmp_to_key(_document_order))
+        if collection is None:
+            return ordered
+        folder = f"_{label}/"
+        if isinstance(collection.order, list):
+            rank = {str(name): index for index, name in enumerate(collection.order)}
+
+            def place(entry: Entry) -> int:  # unlisted documents follow, in the default order
+                return rank.get(entry.rel.split(folder, 1)[-1], len(rank))
+
+            return sorted(ordered, key=place)
+        if isinstance(collection.sort_by, str) and collection.sort_by:
+            key = collection.sort_by
+            keyed = [e for e in ordered if e.data.get(key) is not None]
+            try:
+                keyed.sort(key=lambda e: e.data[key])
+            except TypeError:  # values Ruby could not compare either; keep the default order
+                return ordered
+            return keyed + [e for e in ordered if e.data.get(key) is None]
+        return ordered
 
     def pages(self) -> Iterator[Entry]:
         return (e for e in self.entries if e.kind in (EntryKind.PAGE, EntryKind.DOCUMENT))

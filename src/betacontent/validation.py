@@ -104,6 +104,24 @@ def _dates_as_text(value: Any, active: frozenset[int] = frozenset()) -> Any:
     return value
 
 
+def as_json_data(value: Any, active: frozenset[int] = frozenset()) -> Any:
+    """YAML data as a JSON Schema validator reads it: dates and times as the text Jekyll reads,
+    keys as text, sets as lists; a recursive value (a YAML alias that contains itself) is cut
+    where it repeats."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if id(value) in active:
+        return None
+    inner = active | {id(value)}
+    if isinstance(value, dict):
+        return {str(key): as_json_data(item, inner) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [as_json_data(item, inner) for item in value]
+    return str(value)
+
+
 @functools.cache
 def field_types(struct: type[msgspec.Struct]) -> dict[str, msgspec.structs.FieldInfo]:
     """The fields of a struct by their name in data (msgspec evaluates annotations each
@@ -177,8 +195,10 @@ def validate(
     *,
     extra: Mapping[str, Any] | None = None,
     required: Iterable[str] = (),
+    unknown: bool = True,
 ) -> list[SchemaIssue]:
-    """Every unknown key, wrongly typed value and missing required key of `data`."""
+    """Every wrongly typed value and missing required key of `data`, and with `unknown`
+    every key that neither `struct` nor `extra` declares."""
     fields = field_types(struct)
     types: dict[str, Any] = {name: info.type for name, info in fields.items()}
     types.update(extra or {})
@@ -192,6 +212,8 @@ def validate(
         typed_ok = False
     for key, value in data.items():
         if not isinstance(key, str) or key not in types:
+            if not unknown:
+                continue
             name = str(key)
             hint = suggest(name, types)
             message = f"unknown key `{name}`" + (f"; did you mean `{hint}`?" if hint else "")

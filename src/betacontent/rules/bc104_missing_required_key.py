@@ -1,10 +1,12 @@
 """Required front matter key missing once `defaults:` apply.
 
 ## What it does
-Reports a Markdown page without `title` or `layout` (after the `defaults:` of `_config.yml`
-have been applied), an output collection document without `layout`, a phase document or
-`_data/programme.yml` without one of the keys their schema requires, and the keys the
-configuration requires for a layout (`[front-matter.layouts.NAME] required = [...]`).
+Reports a key the site requires and a file lacks, once the `defaults:` of `_config.yml` have
+been applied: the keys `[front-matter] required` asks of every Markdown page (an output
+collection document gets its `title` from Jekyll), those a layout, collection or glob requires
+(`required = [...]` in `[front-matter.layouts.NAME]`, `.collections.NAME`, `.files."GLOB"`),
+and those its JSON Schema or Kwalify file requires, at any depth. Nothing is required unless
+the site declares it: `betacontent init` writes a starting declaration from the site.
 
 ## Why is this bad?
 Without `layout`, Jekyll outputs the bare HTML fragment with no header, menu or styles; without
@@ -18,6 +20,7 @@ permalink: /communaute/
 ```
 
 ## Use instead
+With `required = ["title", "layout"]` in `[front-matter]`:
 ```yaml
 ---
 layout: default

@@ -1,12 +1,13 @@
 """Front matter or data value of the wrong type or shape.
 
 ## What it does
-Validates front matter against the msgspec schema (`schemas/front-matter.schema.json`, plus
-the keys a site declares in its configuration), phase documents against
-`schemas/phase.schema.json` and `_data/programme.yml` against its schema. Reports each value of
-the wrong type at the value itself, with the path of the key (`duration.unit`). Also reports
-front matter that is not a mapping and `_config.yml` settings of the wrong type.
-Breadcrumbs have their own rule, BC201.
+Checks the keys Jekyll and its common plugins read against the types they accept
+(`schemas/front-matter.schema.json`: `permalink` is text, `published` a boolean...), and
+every file against the schemas the site declares: typed `keys` of its configuration, and the
+JSON Schema or Kwalify files bound to a layout, a collection or a glob (`enum`, `pattern`,
+`minimum`... as the schema says). Reports each value refused at the value itself, with the
+path of the key (`duration.unit`). Also reports front matter that is not a mapping and
+`_config.yml` settings of the wrong type. Breadcrumbs have their own rule, BC201.
 
 ## Why is this bad?
 Liquid templates do not fail on a wrong type: they print nothing, or iterate over the letters

@@ -1,9 +1,12 @@
-"""Front matter key that no schema knows.
+"""Front matter key that is likely misspelt, or that a closed schema does not declare.
 
 ## What it does
-Reports a key that is neither one of the common keys, nor a key of the page's layout, nor one
-the site declares in its configuration (`[front-matter] keys = {...}`), with a "did you mean"
-when a known key is close.
+Without a closed schema, a key is reported only when it looks like a typo: it is used once
+among its siblings (the documents of its collection, or the pages of its layout), no template
+of the site reads it, and it is one or two edits away from a key that Jekyll reads, that the
+configuration declares, that a template reads (`page.sidebar`), or that most of its siblings
+use. With a closed schema (`closed = true`, or a schema file with `additionalProperties:
+false`), every key the schema does not declare is reported. Both come with a "did you mean".
 
 ## Why is this bad?
 Templates read keys by exact name: `titel`, `bredcrumbs` or `sidbar` are silently ignored and
@@ -26,7 +29,8 @@ breadcrumbs:
   - {title: Accueil, link: /}
 ---
 ```
-If the key is real, declare it in `betacontent.toml`:
+If the key is real, declare it in `betacontent.toml` (for every page, or for a layout or a
+collection):
 ```toml
 [front-matter.keys]
 hero_image = "str"
@@ -38,16 +42,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.key_vocabulary import likely_typos
 from betacontent.rules.base import rule
 from betacontent.rules.common import checked_files
 from betacontent.site_index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
+    reported: set[tuple[str, str]] = set()
     for checked in checked_files(site):
         for issue in checked.issues:
             if issue.kind == "unknown":
+                reported.add((checked.path, str(issue.path[-1])))
                 yield RULE.at(checked.path, checked.position(issue), issue.message)
+    for typo in likely_typos(site):
+        if (typo.rel, typo.key) in reported:
+            continue
+        yield RULE.at(typo.rel, typo.position, typo.message)
 
 
 RULE = rule("BC106", "unknown-key", Severity.WARNING, __doc__)(check)

@@ -18,7 +18,7 @@ import msgspec
 
 from betacontent import liquid, urls
 from betacontent.body_facts import extract, task_of
-from betacontent.front_matter import FrontMatter, ProblemKind
+from betacontent.front_matter import FrontMatter, ProblemKind, key_position_in
 from betacontent.links import (
     FileLinks,
     Link,
@@ -29,8 +29,9 @@ from betacontent.links import (
     included_names,
 )
 from betacontent.positions import Position
-from betacontent.schema import DATA_SCHEMAS, KEY_TYPES, LAYOUT_SCHEMAS, PageFrontMatter, Phase
+from betacontent.schema import JEKYLL_KEYS, PageFrontMatter
 from betacontent.site_index import Entry, EntryKind, Resolution, Site
+from betacontent.site_schemas import schema_issues, unknown_keys
 from betacontent.validation import SchemaIssue, validate
 
 
@@ -80,59 +81,97 @@ class Checked:
     own_keys: frozenset[str]
 
     def position(self, issue: SchemaIssue) -> Position:
-        if issue.kind == "missing" or not issue.path:
+        if not issue.path:
             return Position(1, 1)
         source = self.front_matter or self.document
         if source is None:
             return Position(1, 1)
-        if issue.kind == "unknown" and self.front_matter is not None:
-            return self.front_matter.key_position(str(issue.path[0]))
+        if issue.kind == "unknown":
+            if self.front_matter is not None and len(issue.path) == 1:
+                return self.front_matter.key_position(str(issue.path[0]))
+            found = key_position_in(source.root, issue.path)
+            if found is not None:
+                return found
         return source.position(issue.path)
 
 
 _CACHE: weakref.WeakKeyDictionary[Site, list[Checked]] = weakref.WeakKeyDictionary()
 
 
-def phases_collection(site: Site) -> str:
-    for data in site.data_files:
-        if data.name == "programme" and isinstance(data.data, dict):
-            name = data.data.get("phases_collection")
-            if isinstance(name, str):
-                return name
-    return "phases"
-
-
-def _page_schema(
-    site: Site, entry: Entry
-) -> tuple[type[msgspec.Struct], dict[str, Any], list[str]]:
-    options = site.lint.front_matter
-    layout = entry.data.get("layout")
-    struct: type[msgspec.Struct] = PageFrontMatter
-    extra = {key: KEY_TYPES[name] for key, name in options.keys.items()}
+def _page_issues(site: Site, entry: Entry) -> list[SchemaIssue]:
+    """Jekyll's own keys, then every schema the site binds to this page or document."""
+    schemas = site.schemas
+    declared = schemas.for_file(
+        entry.rel, layout=entry.data.get("layout"), collection=entry.collection
+    )
+    every = [schemas.site_wide, *declared]
+    extra: dict[str, Any] = {}
+    for schema in every:
+        extra.update(schema.keys)
     required: list[str] = []
     if entry.file is not None and entry.file.markdown:
         if entry.kind is EntryKind.PAGE:
-            required += options.required
+            required += schemas.site_wide.options.required
         elif entry.output is not None:  # an output document: Jekyll derives its title
-            required += [key for key in options.required if key != "title"]
-    if isinstance(layout, str):
-        struct = LAYOUT_SCHEMAS.get(layout, PageFrontMatter)
-        layout_options = options.layouts.get(layout)
-        if layout_options is not None:
-            extra.update({k: KEY_TYPES[name] for k, name in layout_options.keys.items()})
-            required += layout_options.required
+            required += [k for k in schemas.site_wide.options.required if k != "title"]
+    for schema in declared:
+        required += schema.options.required
     if entry.redirect_to is not None:  # a redirect page needs no layout nor title
-        required = []
-    return struct, extra, required
+        return []
+    issues = validate(entry.data, PageFrontMatter, extra=extra, required=required, unknown=False)
+    for schema in declared:
+        issues += schema_issues(schema, entry.data)
+    closed = [schema for schema in every if schema.options.closed]
+    if closed:
+        known = set(JEKYLL_KEYS).union(*(schema.vocabulary for schema in every))
+        issues += unknown_keys(entry.data, known, closed[-1].where)
+    return _deduplicated(issues)
+
+
+def _deduplicated(issues: list[SchemaIssue]) -> list[SchemaIssue]:
+    seen: set[tuple[str, tuple[Any, ...]]] = set()
+    kept = []
+    for issue in issues:
+        key = (issue.kind, issue.path if issue.kind != "missing" else (issue.message,))
+        if key not in seen:
+            seen.add(key)
+            kept.append(issue)
+    return kept
+
+
+def _data_issues(site: Site, data: Any) -> list[SchemaIssue]:
+    declared = site.schemas.for_file(data.rel)
+    issues: list[SchemaIssue] = []
+    for schema in declared:
+        issues += schema_issues(schema, data.data)
+        inline = schema.options
+        if not (inline.keys or inline.required or inline.closed):
+            continue
+        if not isinstance(data.data, dict):
+            where = schema.where
+            issues.append(SchemaIssue("type", (), f"`{data.name}` must be a mapping ({where})"))
+            continue
+        issues += validate(
+            data.data, _EMPTY, extra=schema.keys, required=inline.required, unknown=False
+        )
+        if inline.closed:
+            issues += unknown_keys(data.data, schema.vocabulary, schema.where)
+    return _deduplicated(issues)
+
+
+class _Empty(msgspec.Struct):
+    """No key of its own: a data file's keys all come from its declared schema."""
+
+
+_EMPTY = _Empty
 
 
 def checked_files(site: Site) -> list[Checked]:
-    """Schema findings of every page, document and validated data file (cached per site)."""
+    """Schema findings of every page, document and declared data file (cached per site)."""
     cached = _CACHE.get(site)
     if cached is not None:
         return cached
     results: list[Checked] = []
-    phases = phases_collection(site)
     for entry in site.entries:
         file = entry.file
         if entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT) or file is None:
@@ -140,26 +179,21 @@ def checked_files(site: Site) -> list[Checked]:
         if file.front_matter is None:
             continue
         own = frozenset(str(k) for k in file.front_matter.data)
-        if entry.collection == phases:
-            data = {k: v for k, v in entry.data.items() if k in own or k == "slug"}
-            issues = validate(data, Phase)
-        else:
-            struct, extra, required = _page_schema(site, entry)
-            issues = validate(entry.data, struct, extra=extra, required=required)
-        # Keys that came from `defaults:` are not this file's to fix.
-        issues = [i for i in issues if i.kind == "missing" or str(i.path[0]) in own]
+        issues = _page_issues(site, entry)
+        # Keys that came from `defaults:` (or that Jekyll derives) are not this file's to fix.
+        issues = [i for i in issues if i.kind == "missing" or (i.path and str(i.path[0]) in own)]
         results.append(Checked(entry.rel, file.front_matter, None, issues, own))
     for data_file in site.data_files:
-        struct_type = DATA_SCHEMAS.get(data_file.name)
-        if struct_type is None or data_file.data is None:
+        if data_file.data is None:
             continue
-        if not isinstance(data_file.data, dict):
-            issue = SchemaIssue("type", (), f"`{data_file.name}` must be a mapping")
-            results.append(Checked(data_file.rel, None, data_file.yaml, [issue], frozenset()))
-            continue
-        issues = validate(data_file.data, struct_type)
-        keys = frozenset(str(k) for k in data_file.data)
-        results.append(Checked(data_file.rel, None, data_file.yaml, issues, keys))
+        issues = _data_issues(site, data_file)
+        if issues:
+            keys = (
+                frozenset(str(k) for k in data_file.data)
+                if isinstance(data_file.data, dict)
+                else frozenset()
+            )
+            results.append(Checked(data_file.rel, None, data_file.yaml, issues, keys))
     _CACHE[site] = results
     return results
 
@@ -535,7 +569,7 @@ def checked_links(site: Site) -> list[PageLinks]:
     options = site.lint.links
     excluded = [re.compile(pattern) for pattern in options.exclude_urls]
     most = site.lint.limits.max_links_per_page
-    phases = phases_collection(site)
+    phases = site.lint.phases
     pages = [
         entry
         for entry in site.entries
@@ -550,8 +584,8 @@ def checked_links(site: Site) -> list[PageLinks]:
         assert file is not None
         facts = file.facts or extract(task_of(file))
         keys = list(options.front_matter_keys)
-        if entry.collection == phases:
-            keys.append("page")
+        if entry.collection == phases.collection:
+            keys += phases.page
         body = facts.file_links()
         found = FileLinks(
             front_matter_links(file, keys)
