@@ -45,6 +45,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -690,20 +691,22 @@ def build(
     began = time.monotonic()
     print(f"  jekyll build ({site.short}) ...", flush=True)
     with log.open("wb") as sink:
+        process = subprocess.Popen(
+            argv,
+            cwd=source,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: stopped with it below, whatever happens
+        )
         try:
-            done = subprocess.run(
-                argv,
-                cwd=source,
-                env={**os.environ, **env},
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-                check=False,
-            )
-            code = done.returncode
+            code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             code = -1
+        finally:
+            run._kill_group(process.pid, signal.SIGKILL)
+            process.wait()
     seconds = time.monotonic() - began
     if code != 0 or not observe.is_file():
         tail = log.read_text("utf-8", errors="replace")
@@ -1634,6 +1637,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, load._terminate)  # unwinds: a running build is stopped
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     began = time.monotonic()
     facts = run.machine()
@@ -1645,6 +1649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for site in args.sites:
         print(f"{site.short}: {site.repo}@{site.commit}", flush=True)
         results.append(do_site(site, args))
+        for failure in results[-1].failures:
+            print(f"  FAILED: {failure.splitlines()[0][:300]}", flush=True)
     document: dict[str, Any] = {
         "timestamp": stamp,
         "command": "python -m bench.realsites " + " ".join(argv),
