@@ -1352,7 +1352,8 @@ def summary_row(result: Result) -> str:
     verdicts = collections.Counter(c.verdict for c in result.checked)
     errors = f"{summary['errors']:,}" if "errors" in summary else "—"
     if result.checked:
-        errors = f"{errors} ({verdicts['confirmed']}/{verdicts['refuted']}/{verdicts['manual']})"
+        found = (verdicts[v] for v in ("confirmed", "refuted", "manual"))
+        errors = f"{errors} (" + "/".join(f"{n:,}" for n in found) + ")"
     per_k = f"{warnings / files * 1000:,.0f}" if files else "—"
     urls = "—"
     if result.urls:
