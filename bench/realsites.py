@@ -1552,7 +1552,7 @@ def _capped(value: Any) -> Any:
 
 def to_json(result: Result) -> dict[str, Any]:
     site = result.site
-    return _capped(
+    document: dict[str, Any] = _capped(
         {
             "site": site.short,
             "repo": site.repo,
@@ -1582,6 +1582,7 @@ def to_json(result: Result) -> dict[str, Any]:
             "failures": result.failures,
         }
     )
+    return document
 
 
 def markdown(document: dict[str, Any], results: list[Result]) -> str:
