@@ -24,7 +24,7 @@ from betacontent.facts_cache import (
     cache_dir_for,
     code_key,
 )
-from betacontent.links import file_links, front_matter_links
+from betacontent.links import LinkShapes, file_links, front_matter_links, include_parameter_links
 from betacontent.lint import lint
 from betacontent.loader import load_site
 from betacontent.markdown import parse
@@ -66,9 +66,10 @@ def test_extract_matches_the_reference(site: Path) -> None:
     for file in files:
         facts = extract(task_of(file))
         tokens = parse(file.body) if file.markdown else []
-        reference = file_links(file, [], tokens)
+        reference = file_links(file, LinkShapes(), tokens)
         body = facts.file_links()
-        assert front_matter_links(file, []) + body.links == reference.links
+        found = front_matter_links(file, LinkShapes()) + body.links
+        assert found + include_parameter_links(file, LinkShapes()) == reference.links
         assert body.unsafe == reference.unsafe
         assert body.ids == reference.ids
         anchors = page_anchors(tokens, file.body) if file.markdown else []

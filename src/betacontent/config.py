@@ -143,11 +143,14 @@ class LinkOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rena
     own_domains: list[str] = msgspec.field(default_factory=list)
     """Other hosts of this site besides `url` of _config.yml (e.g. `www.beta.gouv.fr`)."""
     front_matter_keys: list[str] = msgspec.field(default_factory=list)
-    """Front matter keys whose values are links (besides breadcrumbs and `redirect_to`)."""
-    data_keys: list[str] = msgspec.field(
-        default_factory=lambda: ["url", "link", "href", "path", "page"]
-    )
-    """Keys of `_data/` files whose values are link targets (URLs or source paths)."""
+    """Front matter keys whose values are always links. A value is a link by its shape,
+    whatever its key: a root-relative URL, an own-domain URL, a source path of the site."""
+    data_keys: list[str] = msgspec.field(default_factory=list)
+    """Keys of `_data/` files and include parameters whose values are always link targets
+    (a value that looks like a link is one anyway)."""
+    ignore_keys: list[str] = msgspec.field(default_factory=list)
+    """Keys whose values are never links, however they look (besides `permalink` and
+    `redirect_from`, the page's own URLs)."""
     exclude_urls: list[str] = msgspec.field(default_factory=list)
     """Regular expressions: matching links are not checked."""
 

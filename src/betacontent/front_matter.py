@@ -384,6 +384,38 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 JekyllLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+def readable_scalars(text: str) -> dict[str, str]:
+    """The top-level `key: value` pairs libyaml reads in `text` before its first error (not
+    one on the error's line, which may be cut short): what a front matter that does not parse
+    meant to say (`permalink`, `title`)."""
+    found: dict[str, tuple[str, int]] = {}  # key -> (value, line)
+    depth = 0
+    key: str | None = None
+    last_line = None
+    try:
+        for event in yaml.parse(text.strip().removeprefix("---"), Loader=JekyllLoader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth == 2:
+                    key = None  # a nested value: its key holds no scalar
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and depth == 1:
+                if key is None:
+                    key = event.value
+                else:
+                    found[key] = (event.value, event.end_mark.line if event.end_mark else 0)
+                    key = None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        last_line = mark.line if mark is not None else None
+    except (yaml.YAMLError, ValueError):
+        pass
+    return {
+        key: value for key, (value, line) in found.items() if last_line is None or line < last_line
+    }
+
+
 def load_yaml(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> YamlDocument:
     """Parse YAML with libyaml; a syntax error, YAML over the limits and duplicate keys
     become problems. YAML over the limits is not loaded at all."""

@@ -16,12 +16,11 @@ from html.parser import HTMLParser
 from typing import Any, Literal
 
 import msgspec
-import yaml
 from markdown_it.token import Token
 
 from betacontent import markdown
 from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
-from betacontent.front_matter import mark_position
+from betacontent.front_matter import node_spans
 from betacontent.markdown import liquid_attributes, mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position, split_lines
@@ -435,23 +434,24 @@ def included_names(text: str) -> list[str]:
     return [m.group(1) for m in _INCLUDE.finditer(text) if "{{" not in m.group(1)]
 
 
-def include_parameter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]:
-    """Links passed to includes as parameters: `{% include card.html url="/startups/" %}`."""
-    wanted = set(keys)
+def include_parameter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
+    """Links passed to includes as parameters, `{% include card.html url="/startups/" %}`:
+    values that are links by their shape or their parameter's name (`shapes.always`)."""
     links: list[Link] = []
     if "include" not in file.body:  # most pages: no tag to look for
         return links
     line_starts = [0] + [m.end() for m in re.finditer("\n", file.body)]
     for tag in _INCLUDE.finditer(file.body):
         for parameter in _PARAMETER.finditer(tag.group(2)):
-            if parameter.group(1) not in wanted:
-                continue
             group = 2 if parameter.group(2) is not None else 3
+            url = parameter.group(group)
+            name = parameter.group(1)
+            if name in shapes.never or not (name in shapes.always or shapes.is_link(url)):
+                continue
             offset = tag.start(2) + parameter.start(group)
             line = bisect.bisect_right(line_starts, offset) - 1
             position = Position(file.body_line + line, offset - line_starts[line] + 1)
-            url = parameter.group(group)
-            links.append(Link(url, position, False, "include", parameter.group(1)))
+            links.append(Link(url, position, _is_asset(url), "include", name))
     return links
 
 
@@ -480,8 +480,100 @@ def template_facts(file: ParsedFile) -> Template:
 # --- front matter and data ------------------------------------------------------------------
 
 
-def front_matter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]:
-    """Links written in front matter: breadcrumb links, `redirect_to`, and `keys`."""
+# Keys whose values look like links but are not: the page's own URL and its old ones.
+NOT_LINK_KEYS = frozenset({"permalink", "redirect_from", "layout", "breadcrumbs", "redirect_to"})
+_LINK_EXTENSIONS = frozenset(
+    {".md", ".markdown", ".mkd", ".mkdn", ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg"}
+    | {".gif", ".svg", ".webp", ".csv", ".json", ".xml", ".txt", ".odt", ".docx", ".xlsx"}
+)
+_SOURCE_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn"})
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkShapes:
+    """What makes a front matter or `_data/` value a link, whatever its key: a root-relative
+    URL (`/startups/`), an absolute URL to one of the site's own hosts, or a path of the site's
+    sources (`_pages/approche.md`, or one that looks like one: its first folder is the site's
+    and it ends like a page or a file). Keys are configuration only for the exceptions."""
+
+    hosts: frozenset[str] = frozenset()  # the site's own hosts, lower case
+    roots: frozenset[str] = frozenset()  # names at the top of the site
+    sources: frozenset[str] = frozenset()  # every source file's path
+    always: frozenset[str] = frozenset()  # keys whose string values are links whatever they are
+    never: frozenset[str] = NOT_LINK_KEYS  # keys whose values are never links
+
+    def is_link(self, value: str) -> bool:
+        text = value.strip()
+        if not text or "{{" in text or "{%" in text or any(c.isspace() for c in text):
+            return False
+        if text.startswith("//"):
+            return text[2:].split("/", 1)[0].lower() in self.hosts
+        if text.startswith("/"):
+            return True
+        if _URL_SCHEME.match(text):
+            if not text.lower().startswith(("http://", "https://")):
+                return False
+            return text.split("/", 3)[2].lower() in self.hosts
+        path = text.split("#", 1)[0].split("?", 1)[0]
+        if path in self.sources:
+            return True
+        head, _, rest = path.partition("/")
+        dot = rest.rfind(".")
+        if not rest or dot < 0:
+            return False
+        extension = rest[dot:].lower()
+        # A Markdown file in a folder is a source path wherever it is (`_pages/absent.md`);
+        # another file only in one of the site's own folders (`img/logo.png`).
+        return extension in _SOURCE_EXTENSIONS or (
+            head in self.roots and extension in _LINK_EXTENSIONS
+        )
+
+
+PathStep = str | int
+
+
+def _value_links(data: Any, shapes: LinkShapes) -> list[tuple[tuple[PathStep, ...], str]]:
+    """(path, value) of every string under `data` that is a link by its shape or its key
+    (`shapes.always`), in document order; values under `shapes.never` keys are not looked
+    at. A value met again through a YAML alias is looked at once."""
+    found: list[tuple[tuple[PathStep, ...], str]] = []
+    stack: list[tuple[tuple[PathStep, ...], str, Any]] = [((), "", data)]
+    seen: set[int] = set()
+    while stack:
+        path, key, value = stack.pop()
+        if isinstance(value, str):
+            if key in shapes.always or shapes.is_link(value):
+                found.append((path, value))
+            continue
+        if id(value) in seen:
+            continue
+        if isinstance(value, dict):
+            seen.add(id(value))
+            stack.extend(
+                ((*path, name), name, item)
+                for name, item in reversed(value.items())
+                if isinstance(name, str) and name not in shapes.never
+            )
+        elif isinstance(value, list):
+            seen.add(id(value))
+            stack.extend(
+                ((*path, index), key, item) for index, item in reversed(list(enumerate(value)))
+            )
+    return found
+
+
+def _dotted(path: tuple[PathStep, ...]) -> str:
+    """`menu[2].url` for ("menu", 2, "url")."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def front_matter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
+    """Links written in front matter: breadcrumb links, `redirect_to`, and every value that is
+    a link by its shape or its key (`LinkShapes`)."""
     front_matter = file.front_matter
     if front_matter is None:
         return []
@@ -493,49 +585,45 @@ def front_matter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]:
             if isinstance(crumb, dict) and isinstance(crumb.get("link"), str):
                 position = front_matter.position(["breadcrumbs", index, "link"])
                 links.append(Link(crumb["link"], position, False, "breadcrumb", "crumb"))
-    for key in ("redirect_to", *keys):
-        value = data.get(key)
-        values = value if isinstance(value, list) else [value]
-        for index, item in enumerate(values):
-            if isinstance(item, str):
-                path: list[str | int] = [key, index] if isinstance(value, list) else [key]
-                links.append(Link(item, front_matter.position(path), False, "front-matter", key))
+    value = data.get("redirect_to")
+    for index, item in enumerate(value if isinstance(value, list) else [value]):
+        if isinstance(item, str):
+            where: tuple[PathStep, ...] = (
+                ("redirect_to", index) if isinstance(value, list) else ("redirect_to",)
+            )
+            links.append(
+                Link(item, front_matter.position(where), False, "front-matter", "redirect_to")
+            )
+    for path, url in _value_links(data, shapes):
+        span = front_matter.spans.get(path)
+        position = Position(span[0], span[1]) if span else front_matter.position(list(path))
+        links.append(Link(url, position, _is_asset(url), "front-matter", _dotted(path)))
     return links
 
 
-def data_links(data: DataFile, keys: Sequence[str]) -> list[Link]:
-    """Targets in a data file: string values under one of `keys`, anywhere in the document."""
-    wanted = set(keys)
+def _is_asset(url: str) -> bool:
+    """A value naming a file to load (an image, a download) rather than a page to visit."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    dot = path.rfind(".")
+    return dot > path.rfind("/") and path[dot:].lower() in _ASSET_EXTENSIONS
+
+
+_ASSET_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".avif"})
+
+
+def data_links(data: DataFile, shapes: LinkShapes) -> list[Link]:
+    """Targets in a data file: every string value that is a link by its shape or its key."""
+    found = _value_links(data.data, shapes)
+    if not found:
+        return []
+    root = data.yaml.root if data.yaml is not None else None
+    spans, _ = node_spans(root) if root is not None else ({}, {})
     links: list[Link] = []
-    if data.yaml is not None and data.yaml.root is not None:
-        stack: list[yaml.Node] = [data.yaml.root]
-        seen: set[int] = set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if (
-                        isinstance(key, yaml.ScalarNode)
-                        and key.value in wanted
-                        and isinstance(value, yaml.ScalarNode)
-                        and value.tag == "tag:yaml.org,2002:str"
-                    ):
-                        links.append(
-                            Link(value.value, mark_position(value), False, "data", key.value)
-                        )
-                    else:
-                        stack.append(value)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-        links.sort(key=lambda link: link.position)
-        return links
-    # JSON and CSV data: no node positions; report at the top of the file.
-    for key, value in _walk_values(data.data):
-        if key in wanted and isinstance(value, str):
-            links.append(Link(value, Position(1, 1), False, "data", key))
+    for path, url in found:
+        span = spans.get(path)  # JSON and CSV data have no positions: the top of the file
+        position = Position(span[0], span[1]) if span else Position(1, 1)
+        key = next((step for step in reversed(path) if isinstance(step, str)), "")
+        links.append(Link(url, position, _is_asset(url), "data", key))
     return links
 
 
@@ -551,20 +639,14 @@ def _walk_values(value: Any) -> Iterator[tuple[str | None, Any]]:
             yield key, item
 
 
-def file_links(
-    file: ParsedFile,
-    link_keys: Sequence[str],
-    tokens: Sequence[Token],
-    include_keys: Sequence[str] = (),
-) -> FileLinks:
-    """All links of a page or document (`tokens`: its Markdown body's, when it is Markdown;
-    `include_keys`: include parameters that carry links)."""
+def file_links(file: ParsedFile, shapes: LinkShapes, tokens: Sequence[Token]) -> FileLinks:
+    """All links of a page or document (`tokens`: its Markdown body's, when it is Markdown)."""
     if file.markdown:
         body = markdown_links(file, tokens)
     elif file.front_matter is not None:
         body = html_page_links(file)
     else:
         body = FileLinks([], [], [])
-    links = front_matter_links(file, link_keys) + body.links
-    links += include_parameter_links(file, include_keys)
+    links = front_matter_links(file, shapes) + body.links
+    links += include_parameter_links(file, shapes)
     return FileLinks(links, body.unsafe, body.ids)

@@ -20,7 +20,13 @@ import msgspec
 from betacontent import facts_cache
 from betacontent.body_facts import BodyFacts, extract_with_anchors, task_of
 from betacontent.front_matter import FrontMatter, Path_, Problem, ProblemKind, Span, YamlLimits
-from betacontent.parsing import ParsedFile, is_markdown, parse_content, parse_source
+from betacontent.parsing import (
+    ParsedFile,
+    is_markdown,
+    parse_content,
+    parse_source,
+    refused_front_matter,
+)
 from betacontent.portable import Unportable, ext_hook, pack
 from betacontent.render import Rendered, render_markdown
 from betacontent.search import term_counts
@@ -148,6 +154,7 @@ def rebuild(source: SourceFile, record: FileRecord, markdown: bool) -> ParsedFil
         record.facts,
         record.rendered,
         record.terms,
+        refused_front_matter(text, body, record.problems),
     )
 
 

@@ -50,6 +50,7 @@ class ParsedFile:
     facts: BodyFacts | None = None  # what the body alone determines, when already extracted
     rendered: Rendered | None = None  # the Markdown body as HTML, when rendered with the parse
     terms: dict[str, int] | None = None  # the search index's term counts of `rendered.text`
+    unparsed: str | None = None  # front matter that YAML refused, as written (rare: kept)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -145,7 +146,16 @@ def parse_content(
         collection,
         parts.problems,
         scan_page(text, parts.body_line),
+        unparsed=refused_front_matter(text, parts.body, parts.problems),
     )
+
+
+def refused_front_matter(text: str, body: str, problems: list[Problem]) -> str | None:
+    """The front matter of a file whose YAML did not parse, as written; None otherwise. What
+    it meant to say (a permalink, a title) still explains findings elsewhere."""
+    if not any(p.kind is ProblemKind.YAML_SYNTAX for p in problems):
+        return None
+    return text[: len(text) - len(body)] if body else text
 
 
 def parse_data_file(

@@ -25,29 +25,24 @@ breadcrumbs:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.front_matter import node_span
 from betacontent.rules.base import rule
-from betacontent.rules.common import crumb_targets
+from betacontent.rules.common import crumb_targets, why_broken
 from betacontent.site_index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    baseurl = site.config.baseurl.rstrip("/")
     for entry in site.pages():
         for target in crumb_targets(site, entry) or []:
             link = target.crumb.link
             if link is None or not target.checked or target.resolution is not None:
                 continue
-            hint = ""
-            if target.folded is not None:
-                hint = f" (`{target.folded.entry.url}` exists: paths are case-sensitive)"
-            elif baseurl and link.startswith(baseurl + "/"):
-                hint = (
-                    f"; templates pass crumb links through `relative_url`, which adds "
-                    f"`{baseurl}` again: write `{link[len(baseurl) :]}`"
-                )
+            own = not link.startswith("/") and link.lower().startswith(("http:", "https:", "//"))
+            path = urlsplit(link).path or "/" if own else urljoin(entry.url, link)
+            hint = why_broken(site, path, templated=not own)
             node = (
                 entry.file.front_matter.node_at(["breadcrumbs", target.crumb.index, "link"])
                 if entry.file and entry.file.front_matter

@@ -1,10 +1,14 @@
 """Internal link to nothing.
 
 ## What it does
-Resolves every link to the site itself, in Markdown, raw HTML, front matter (`redirect_to`, the
-phase `page`, keys listed in `links.front-matter-keys`) and absolute URLs to the site's own
-domain, the way the web server would (see `fallback`), against every page, document, redirect
-and static file. Reports those that find nothing. Relative links are resolved against the
+Resolves every link to the site itself, in Markdown, raw HTML, front matter (`redirect_to`,
+and every value that is a root-relative URL, an own-domain URL or a source path, whatever its
+key) and absolute URLs to the site's own domain, the way the web server would (see
+`fallback`), against every page, document, redirect and static file. Reports those that find
+nothing, and those that match only when case is ignored (nginx answers 404; unless the
+configuration says `ignore-case = true`), with what explains it when something does: the
+target's front matter does not parse, a trailing slash, the `baseurl`, a source path, a close
+URL ("did you mean"). Relative links are resolved against the
 page's URL, as a browser does. A `{% link %}` or `{% post_url %}` to a missing file is reported
 too: Jekyll stops the build on it. Breadcrumb links are BC204's, images and other assets BC303's.
 
@@ -28,7 +32,7 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_links
+from betacontent.rules.common import broken_hint, checked_links
 from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
@@ -47,12 +51,19 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     end=link_end(site, page.path, target.link),
                 )
             elif target.kind in ("internal", "own-domain") and target.resolution is None:
-                if target.folded is not None:
-                    continue  # works only when case is ignored: BC305
                 yield RULE.at(
                     page.path,
                     target.link.position,
-                    f"link to `{target.url}` resolves to no page, redirect or file",
+                    f"link to `{target.url}` resolves to no page, redirect or file"
+                    + broken_hint(site, target),
+                    end=link_end(site, page.path, target.link),
+                )
+            elif target.kind == "source-path" and target.resolution is None:
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{target.link.element}: {target.url}` names no source file or URL of "
+                    "the site" + broken_hint(site, target),
                     end=link_end(site, page.path, target.link),
                 )
 

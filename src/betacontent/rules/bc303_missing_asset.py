@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_links
+from betacontent.rules.common import broken_hint, checked_links
 from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
@@ -35,11 +35,12 @@ def check(site: Site) -> Iterator[Diagnostic]:
         for target in page.targets:
             if not target.link.asset or target.kind not in ("internal", "own-domain"):
                 continue
-            if target.resolution is None and target.folded is None:
+            if target.resolution is None:
                 yield RULE.at(
                     page.path,
                     target.link.position,
-                    f"{target.link.element} `{target.url}`: no such file on the site",
+                    f"{target.link.element} `{target.url}`: no such file on the site"
+                    + broken_hint(site, target),
                     end=link_end(site, page.path, target.link),
                 )
 

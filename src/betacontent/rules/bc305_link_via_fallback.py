@@ -1,10 +1,11 @@
-"""Link that works only through the server's fallback, or only when case is ignored.
+"""Link that works, but only through the server's fallback, a redirect or ignoring case.
 
 ## What it does
 Reports internal links that reach their target but not by its own URL: through the web
 server's `try_files` fallback (`/approche` for a page at `/approche/`), through a redirect, by
-the file name (`/approche/index.html`), or only on a case-insensitive host (`/Approche/`). The
-message gives the canonical URL. Breadcrumbs have their own rule, BC207.
+the file name (`/approche/index.html`), or because the server ignores case (`/Approche/`,
+with `ignore-case = true`; otherwise such a link is broken: BC301). The message gives the
+canonical URL. Information: the link works. Breadcrumbs have their own rule, BC207.
 
 ## Fix
 `--fix` writes the canonical URL of a site-absolute link (`/...`) that works through the
@@ -64,13 +65,13 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 continue
             resolution = target.resolution
             fixable = False
-            if resolution is None and target.folded is not None:
-                how = "only where case is ignored (not on nginx)"
-                canonical = target.folded.entry
-            elif resolution is None or (
+            if resolution is None or (
                 resolution.exact and resolution.entry.kind is not EntryKind.REDIRECT
             ):
                 continue
+            if resolution.case_insensitive:  # `ignore-case = true`: a match, not the URL
+                how = "only because the server ignores case (`ignore-case`)"
+                canonical = resolution.entry
             elif resolution.entry.kind is EntryKind.REDIRECT:
                 how = "through a redirect"
                 canonical = final_page(site, resolution)
@@ -90,4 +91,4 @@ def check(site: Site) -> Iterator[Diagnostic]:
             )
 
 
-RULE = rule("BC305", "link-via-fallback", Severity.WARNING, __doc__)(check)
+RULE = rule("BC305", "link-via-fallback", Severity.INFO, __doc__)(check)

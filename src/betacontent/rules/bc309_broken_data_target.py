@@ -1,10 +1,12 @@
 """A `_data/` file names a target that does not exist.
 
 ## What it does
-Reads the link targets of data files (menus, footers: values under the keys listed in
-`links.data-keys`, by default `url`, `link`, `href`, `path` and `page`). A target is either a
-URL, resolved like any internal link, or a source path such as `_pages/intrapreneur.md`,
-which must be a page of the site. Reports those that resolve to nothing.
+Reads the link targets of data files (menus, footers): every value, whatever its key, that
+is a root-relative URL (`/startups/`), an absolute URL to the site's own domain, or a source
+path such as `_pages/intrapreneur.md` (and the values of keys listed in `links.data-keys`).
+A URL is resolved like any internal link; a source path must be a file of the site, or a path
+from the site's root. Reports those that resolve to nothing, or only when case is ignored,
+with what explains it when something does.
 
 ## Why is this bad?
 Menus appear on every page: one dead entry is a broken link site-wide, and a renamed source
@@ -30,7 +32,7 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_links
+from betacontent.rules.common import broken_hint, checked_links
 from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
@@ -44,14 +46,16 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 yield RULE.at(
                     page.path,
                     target.link.position,
-                    f"`{target.link.element}: {target.url}` names no source file of the site",
+                    f"`{target.link.element}: {target.url}` names no source file or URL of the "
+                    "site" + broken_hint(site, target),
                     end=link_end(site, page.path, target.link),
                 )
             elif target.kind in ("internal", "own-domain") and target.resolution is None:
                 yield RULE.at(
                     page.path,
                     target.link.position,
-                    f"`{target.link.element}: {target.url}` resolves to no page or file",
+                    f"`{target.link.element}: {target.url}` resolves to no page or file"
+                    + broken_hint(site, target),
                     end=link_end(site, page.path, target.link),
                 )
 

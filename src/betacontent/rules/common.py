@@ -5,6 +5,7 @@ Each is computed once per site and reused, so no rule parses or validates anythi
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 import weakref
@@ -18,10 +19,12 @@ import msgspec
 
 from betacontent import liquid, urls
 from betacontent.body_facts import extract, task_of
-from betacontent.front_matter import FrontMatter, ProblemKind, key_position_in
+from betacontent.front_matter import FrontMatter, ProblemKind, key_position_in, readable_scalars
 from betacontent.links import (
+    NOT_LINK_KEYS,
     FileLinks,
     Link,
+    LinkShapes,
     Unsafe,
     data_links,
     front_matter_links,
@@ -293,6 +296,8 @@ def _resolve_crumb_link(
     path = link if link.startswith("/") else urljoin(entry.url, link)
     found = site.lookup(path, baseurl_included=False)
     folded = None if found else site.lookup(path, ignore_case=True, baseurl_included=False)
+    if found is None and site.lint.ignore_case:
+        found = folded
     return True, found, folded
 
 
@@ -371,6 +376,12 @@ class Target:
     problem: str | None = None  # why the link is malformed or its Liquid failed
 
 
+def broken_hint(site: Site, target: Target) -> str:
+    """`why_broken` for a resolved link that found nothing."""
+    templated = target.link.origin in TEMPLATED and target.kind != "own-domain"
+    return why_broken(site, target.site_path or target.url, templated=templated)
+
+
 @dataclass(frozen=True, slots=True)
 class PageLinks:
     path: str
@@ -396,8 +407,9 @@ def malformation(url: str) -> str | None:
 _HOSTS: weakref.WeakKeyDictionary[Site, frozenset[str]] = weakref.WeakKeyDictionary()
 
 # Links that templates pass through `relative_url` (which adds the baseurl): breadcrumbs, menus
-# of `_data/`, and parameters of includes. Links written in content carry the baseurl.
-TEMPLATED: frozenset[str] = frozenset({"breadcrumb", "data", "include"})
+# of `_data/`, parameters of includes, and front matter values (`redirect_to` too:
+# jekyll-redirect-from makes it `absolute_url`). Links written in content carry the baseurl.
+TEMPLATED: frozenset[str] = frozenset({"breadcrumb", "data", "include", "front-matter"})
 
 
 def own_hosts(site: Site) -> frozenset[str]:
@@ -501,9 +513,12 @@ def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         if not parts.path:
             fragment = unquote(parts.fragment) if parts.fragment else None
             return Target(path, entry, link, "same-page", url, None, fragment, problem=problem)
-        if link.origin == "data" and not parts.path.startswith("/"):
+        if link.origin in TEMPLATED and not parts.path.startswith("/"):
+            # A value of front matter or data: a source path (`_pages/x.md`), or a path that
+            # the templates put after the site's root (`{{ site.baseurl }}/{{ item.path }}`).
             found = site.entry_for(parts.path)
             resolution = Resolution(found, "$uri", exact=True) if found else None
+            resolution = resolution or site.lookup("/" + parts.path, baseurl_included=False)
             return Target(path, entry, link, "source-path", url, parts.path, None, resolution)
         kind = "internal"
         # As the browser does: against the page's URL as served (baseurl included), with
@@ -515,6 +530,8 @@ def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     folded = None
     if resolution is None:
         folded = site.lookup(site_path, ignore_case=True, baseurl_included=not templated)
+        if site.lint.ignore_case:  # the server finds it: a match, if not the canonical URL
+            resolution = folded
     fragment = unquote(parts.fragment) if parts.fragment else None
     return Target(path, entry, link, kind, url, site_path, fragment, resolution, folded, problem)
 
@@ -561,6 +578,21 @@ def _template_ids(site: Site, layout: str | None, body_includes: list[str]) -> s
     return ids
 
 
+def link_shapes(site: Site) -> LinkShapes:
+    """What makes a front matter or data value of this site a link (`links.LinkShapes`)."""
+    options = site.lint.links
+    sources = frozenset(e.rel for e in site.entries if e.kind is not EntryKind.REDIRECT)
+    roots = frozenset(rel.split("/", 1)[0] for rel in sources)
+    always = {*options.front_matter_keys, *options.data_keys}
+    return LinkShapes(
+        hosts=own_hosts(site),
+        roots=roots,
+        sources=sources,
+        always=frozenset(always),
+        never=NOT_LINK_KEYS | frozenset(options.ignore_keys),
+    )
+
+
 def checked_links(site: Site) -> list[PageLinks]:
     """Every link of every page, document and data file, resolved (cached per site)."""
     cached = _LINKS.get(site)
@@ -569,7 +601,6 @@ def checked_links(site: Site) -> list[PageLinks]:
     options = site.lint.links
     excluded = [re.compile(pattern) for pattern in options.exclude_urls]
     most = site.lint.limits.max_links_per_page
-    phases = site.lint.phases
     pages = [
         entry
         for entry in site.entries
@@ -578,19 +609,15 @@ def checked_links(site: Site) -> list[PageLinks]:
     # Each body was parsed once, when the site was loaded (`parse_files`: in worker
     # processes on a large site, from the cache when it has not changed); its tokens never
     # reach here, only its facts.
+    shapes = link_shapes(site)
     results: list[PageLinks] = []
     for entry in pages:
         file = entry.file
         assert file is not None
         facts = file.facts or extract(task_of(file))
-        keys = list(options.front_matter_keys)
-        if entry.collection == phases.collection:
-            keys += phases.page
         body = facts.file_links()
         found = FileLinks(
-            front_matter_links(file, keys)
-            + body.links
-            + include_parameter_links(file, options.data_keys),
+            front_matter_links(file, shapes) + body.links + include_parameter_links(file, shapes),
             body.unsafe,
             body.ids,
         )
@@ -606,7 +633,7 @@ def checked_links(site: Site) -> list[PageLinks]:
         skipped = found.links[most:]
         results.append(PageLinks(entry.rel, entry, targets, found.unsafe, anchors, skipped))
     for data in site.data_files:
-        links = data_links(data, options.data_keys)
+        links = data_links(data, shapes)
         targets = [
             classify(site, None, data.rel, link)
             for link in links[:most]
@@ -630,3 +657,105 @@ def anchors_of(site: Site, entry: Entry) -> list[tuple[str, Position, str]]:
 _ANCHORS: weakref.WeakKeyDictionary[Site, dict[int, list[tuple[str, Position, str]]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+# --- why a link finds nothing -----------------------------------------------------------------
+
+
+def _refused_permalinks(site: Site) -> dict[str, tuple[str, Position]]:
+    """Permalink -> (file, where its YAML fails) of the files whose front matter does not
+    parse: links to what they meant to be find nothing, because of that error alone."""
+    table: dict[str, tuple[str, Position]] | None = site.memo.get("refused_permalinks")
+    if table is None:
+        table = {}
+        for file in site.files:
+            if file.unparsed is None:
+                continue
+            permalink = readable_scalars(file.unparsed).get("permalink")
+            error = next((p for p in file.problems if p.kind is ProblemKind.YAML_SYNTAX), None)
+            if permalink and error is not None:
+                for form in {permalink, permalink.rstrip("/"), permalink.rstrip("/") + "/"}:
+                    table.setdefault(urls.unescape_path(form), (file.rel, error.position))
+        site.memo["refused_permalinks"] = table
+    return table
+
+
+def _urls_by_folder(site: Site) -> dict[str, list[Entry]]:
+    """The written entries by the folder of their URL, for "did you mean"."""
+    table: dict[str, list[Entry]] | None = site.memo.get("urls_by_folder")
+    if table is None:
+        table = {}
+        for entry in site.entries:
+            if entry.output is None or entry.kind in (EntryKind.REDIRECT, EntryKind.GENERATED):
+                continue
+            url = urls.unescape_path(entry.url)
+            folder = url.rstrip("/").rsplit("/", 1)[0] + "/"
+            table.setdefault(folder, []).append(entry)
+        site.memo["urls_by_folder"] = table
+    return table
+
+
+def _nearest_entry(site: Site, path: str) -> Entry | None:
+    """The written page or file whose URL is closest to `path`, in the same folder."""
+    folder = path.rstrip("/").rsplit("/", 1)[0] + "/"
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    candidates = _urls_by_folder(site).get(folder, [])
+    names = {urls.unescape_path(e.url).rstrip("/").rsplit("/", 1)[-1]: e for e in candidates}
+    match = difflib.get_close_matches(name, list(names), n=1, cutoff=0.75)
+    return names[match[0]] if match else None
+
+
+def why_broken(site: Site, link: str, *, templated: bool) -> str:
+    """What explains a link (a site path, query and fragment dropped) that finds nothing,
+    as the tail of a message ("; ..."), or "": the page it was meant to reach lost its front
+    matter to a YAML error; it differs only in case, a trailing slash or the baseurl; it names
+    a source file; or another URL of the same folder is close."""
+    table = memo(site, "why_broken")
+    key = (link, templated)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = _why_broken(site, link, templated)
+    return str(found)
+
+
+def _why_broken(site: Site, link: str, templated: bool) -> str:
+    baseurl = site.config.baseurl.rstrip("/")
+    path = urls.unescape_path(link.split("#", 1)[0].split("?", 1)[0]) or "/"
+    local = path
+    if not templated and baseurl and (path == baseurl or path.startswith(baseurl + "/")):
+        local = path[len(baseurl) :] or "/"
+    refused = _refused_permalinks(site).get(local)
+    if refused is not None:
+        rel, where = refused
+        return (
+            f"; it is the permalink of {rel}, whose front matter does not parse "
+            f"({rel}:{where.line}:{where.column}): Jekyll publishes that page elsewhere"
+        )
+    included = not templated
+
+    def written(url: str) -> str:
+        return (baseurl + url) if included else url
+
+    folded = site.lookup(path, ignore_case=True, baseurl_included=included)
+    if folded is not None:
+        return f" (`{written(folded.entry.url)}` exists: paths are case-sensitive)"
+    if baseurl and not templated and local == path:
+        under = site.lookup(path, baseurl_included=False)
+        if under is not None:
+            return f"; the site is under `{baseurl}`: did you mean `{baseurl}{under.entry.url}`?"
+    if baseurl and templated and path.startswith(baseurl + "/"):
+        return (
+            f"; templates pass it through `relative_url`, which adds `{baseurl}` again: "
+            f"write `{path[len(baseurl) :]}`"
+        )
+    if local.endswith("/") and len(local) > 1:
+        bare = site.lookup(written(local.rstrip("/")), baseurl_included=included)
+        if bare is not None:
+            return f"; did you mean `{written(bare.entry.url)}` (no trailing slash)?"
+    source = site.entry_for(local.lstrip("/"))
+    if source is not None and source.kind is not EntryKind.STATIC:
+        return f"; that is a source file: its URL is `{written(source.url)}`"
+    near = _nearest_entry(site, local)
+    if near is not None:
+        return f"; did you mean `{written(near.url)}`?"
+    return ""
