@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urljoin
 
-from betacontent import urls
+from betacontent import dates, urls
 from betacontent.config import LintConfig
 from betacontent.front_matter import Problem
 from betacontent.parsing import DataFile, ParsedFile
@@ -32,6 +32,15 @@ class EntryKind(StrEnum):
     GENERATED = "generated"
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidDate:
+    """A document date Ruby's `Time.parse` cannot read (`2019-13-01`): Jekyll stops."""
+
+    source: str  # "file name" or "front matter"
+    text: str
+    reason: str
+
+
 @dataclass(slots=True, eq=False)
 class Entry:
     """Something that has (or would have) a URL on the built site."""
@@ -44,6 +53,8 @@ class Entry:
     file: ParsedFile | None = None
     collection: str | None = None
     redirect_to: str | None = None
+    date: datetime.datetime | None = None  # a document's date, as Jekyll reads it (local)
+    invalid_date: InvalidDate | None = None  # a date that stops `jekyll build`
 
     @property
     def title(self) -> str | None:
@@ -266,6 +277,7 @@ class SiteBuilder:
         self.defaults = Defaults(config)
         self.markdown_extensions = config.markdown_extensions
         self.now = now or datetime.datetime.now(datetime.UTC)
+        self.zone = dates.site_zone(config.timezone)
 
     def page(self, file: ParsedFile) -> Entry:
         rel = file.rel
@@ -307,9 +319,11 @@ class SiteBuilder:
         basename = PurePosixPath(relative).name
         basename = basename[: len(basename) - len(PurePosixPath(basename).suffix)]
         date_match = urls.DATE_FILENAME.match(relative)
+        moment, invalid = self._document_date(data, date_match)
         if date_match:
             slug = date_match.group(2)
-            data.setdefault("date", _parse_date(date_match.group(1)))
+            if data.get("date") is None or data.get("date") is False:
+                data["date"] = moment.date() if moment else date_match.group(1)
         else:
             dateless = urls.DATELESS_FILENAME.match(relative)
             slug = dateless.group(1) if dateless else basename
@@ -324,12 +338,12 @@ class SiteBuilder:
         template = collection.permalink or urls.add_permalink_suffix(
             "/:collection/:path", self.config.permalink
         )
-        drop = self._url_drop(data, label, cleaned, basename, output_ext, relative)
+        drop = self._url_drop(data, label, cleaned, basename, output_ext, relative, moment)
         try:
             url = urls.sanitize_url(urls.generate_from_drop(permalink or template, drop))
         except urls.UnknownPlaceholderError:
             url = urls.sanitize_url(f"/{label}{cleaned}{output_ext}")
-        written = collection.output and _published(data) and not self._in_future(data)
+        written = collection.output and _published(data) and not self._in_future(moment)
         return Entry(
             EntryKind.DOCUMENT,
             file.rel,
@@ -339,13 +353,39 @@ class SiteBuilder:
             file,
             collection=label,
             redirect_to=_redirect_to(data) if self.config.redirects_enabled else None,
+            date=moment,
+            invalid_date=invalid,
         )
 
-    def _in_future(self, data: Mapping[str, Any]) -> bool:
-        if self.config.future:
-            return False
-        moment = _as_datetime(data.get("date"))
-        return moment is not None and moment > self.now
+    def _document_date(
+        self, data: Mapping[str, Any], date_match: re.Match[str] | None
+    ) -> tuple[datetime.datetime | None, InvalidDate | None]:
+        """The date Jekyll gives a document, or what stops it. A `date:` (after `defaults:`)
+        wins, and then the file name's date is never read (Document#modify_date)."""
+        value = data.get("date")
+        if value is not None and value is not False:  # Ruby's `!data["date"]`
+            try:
+                moment = dates.jekyll_time(value, self.zone)
+            except dates.InvalidDateError as error:
+                return None, InvalidDate("front matter", str(value), str(error))
+            if moment is not None or date_match is None:
+                return moment, None
+            # A form only Ruby reads (`March 5, 2024`): the file name's date, as a best
+            # guess of the day, never reported.
+            try:
+                return dates.parse_time(date_match.group(1), self.zone), None
+            except dates.InvalidDateError:
+                return None, None
+        if date_match is None:
+            return None, None
+        try:
+            return dates.parse_time(date_match.group(1), self.zone), None
+        except dates.InvalidDateError as error:
+            return None, InvalidDate("file name", date_match.group(1), str(error))
+
+    def _in_future(self, moment: datetime.datetime | None) -> bool:
+        """Publisher#hidden_in_the_future?: a date after the build's time."""
+        return not self.config.future and moment is not None and moment > self.now
 
     def _url_drop(
         self,
@@ -355,10 +395,11 @@ class SiteBuilder:
         basename: str,
         output_ext: str,
         relative: str,
+        moment: datetime.datetime | None,
     ) -> dict[str, str | None]:
         slug_source = data.get("slug") if isinstance(data.get("slug"), str) else None
-        moment = _as_datetime(data.get("date")) or self.now
-        categories = _categories(data, relative)
+        moment = moment or self.zone.local(self.now)  # Document#date: the build's time
+        categories = _categories(data, relative, label)
         drop: dict[str, str | None] = {
             "collection": label,
             "path": cleaned,
@@ -448,27 +489,16 @@ def _redirect_to(data: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _parse_date(text: str) -> datetime.date | str:
-    try:
-        year, month, day = (int(part) for part in text.split("-"))
-        return datetime.date(year, month, day)
-    except ValueError:
-        return text
-
-
-def _as_datetime(value: object) -> datetime.datetime | None:
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-    if isinstance(value, datetime.date):
-        return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC)
-    return None
-
-
-def _categories(data: Mapping[str, Any], relative: str) -> list[str]:
+def _categories(data: Mapping[str, Any], relative: str, label: str) -> list[str]:
+    """Document#categories_from_path, then the `categories` and `category` of the front
+    matter. The folders above a document's special folder (`_posts`) are its categories:
+    Jekyll cuts the path at the first `_posts`, wherever it appears."""
+    special = f"_{label}"
     found: list[str] = []
-    if not relative.startswith("_posts"):
-        head = relative.split("/_posts/", 1)[0] if "/_posts/" in relative else ""
-        found += [part for part in head.split("/") if part]
+    if not relative.startswith(special):
+        basename = relative.rsplit("/", 1)[-1]
+        head = relative.split(special, 1)[0]
+        found += [part for part in head.split("/") if part and part not in (special, basename)]
     for key in ("categories", "category"):
         value = data.get(key)
         if isinstance(value, str):
