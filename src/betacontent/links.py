@@ -493,9 +493,13 @@ def front_matter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]:
         value = data.get(key)
         values = value if isinstance(value, list) else [value]
         for index, item in enumerate(values):
+            if key == "redirect_to" and item is None:
+                continue  # jekyll-redirect-from takes the first item that is not null
             if isinstance(item, str):
                 path: list[str | int] = [key, index] if isinstance(value, list) else [key]
                 links.append(Link(item, front_matter.position(path), False, "front-matter", key))
+            if key == "redirect_to":
+                break  # the other items are never a link of the site
     return links
 
 

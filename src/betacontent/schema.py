@@ -45,7 +45,7 @@ class PageFrontMatter(msgspec.Struct, kw_only=True):
     )
     breadcrumbs: list[Crumb] | None = None
     redirect_from: str | list[str] | None = None
-    redirect_to: str | None = None
+    redirect_to: str | list[str] | None = None
     published: bool = True
     lang: str | None = None
     date: JekyllDate | None = None

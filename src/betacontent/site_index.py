@@ -452,9 +452,11 @@ class SiteBuilder:
         return Entry(EntryKind.STATIC, rel, url, output, collection=label)
 
     def redirects(self, entries: Iterable[Entry]) -> Iterator[Entry]:
-        """jekyll-redirect-from: one redirect page per `redirect_from` value."""
+        """jekyll-redirect-from: one redirect page per `redirect_from` value of every written
+        page and document, pointing to its URL; a page that also has `redirect_to` gets its
+        stubs too (they lead to it, and it leads on)."""
         for entry in entries:
-            if entry.output is None or not entry.is_page:
+            if entry.output is None or entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT):
                 continue
             value = entry.data.get("redirect_from")
             sources = value if isinstance(value, list) else [value]
