@@ -145,3 +145,55 @@ def test_redirects_json_lists_the_model_redirects(built: Built) -> None:
         f"  in redirects.json only:{_listing(only_jekyll)}\n"
         f"  in the model only:{_listing(only_model)}"
     )
+
+
+def _writer(built: Built, output: str) -> str:
+    """Which claimant's content Jekyll left in `_site/output`: `redirect -> target`, the
+    source of a page or document (each fixture body says `Contenu de REL.`), or a static
+    file's source."""
+    path = built.dest / output
+    raw = path.read_bytes()
+    for entry in built.site.outputs[output]:
+        if entry.kind is EntryKind.STATIC and entry.rel and (built.site.root / entry.rel).is_file():
+            if (built.site.root / entry.rel).read_bytes() == raw:
+                return f"static {entry.rel}"
+    text = raw.decode("utf-8", "replace")
+    refresh = _META_REFRESH.search(text)
+    if refresh is not None:
+        return f"redirect -> {unquote(refresh.group(1))}"
+    found = re.search(r"Contenu de ([^<\n]+?)\.(?:<|\n)", text)
+    return found.group(1) if found else "(unknown)"
+
+
+def _expected_writer(built: Built, entry: Entry) -> str:
+    if entry.kind is EntryKind.STATIC:
+        return f"static {entry.rel}"
+    if entry.redirect_to is not None:
+        return f"redirect -> {unquote(_absolute(built.site, entry.redirect_to))}"
+    return entry.rel
+
+
+def test_lookups_find_what_jekyll_leaves_on_disk(built: Built) -> None:
+    """Where two sources claim one file, Jekyll writes both and the last written stays
+    (Site#each_site_file: pages sorted by file name, then the redirect stubs, then static
+    files, then documents, posts first). A lookup must find that one."""
+    site = built.site
+    collided = {o: c for o, c in site.outputs.items() if len({id(e) for e in c}) > 1}
+    kinds = {frozenset(e.kind for e in claimants) for claimants in collided.values()}
+    assert frozenset({EntryKind.PAGE, EntryKind.REDIRECT}) in kinds, "page and redirect stub"
+    assert frozenset({EntryKind.PAGE}) in kinds, "two pages"
+    assert frozenset({EntryKind.PAGE, EntryKind.DOCUMENT}) in kinds, "page and document"
+    assert frozenset({EntryKind.DOCUMENT}) in kinds, "a post and a document of a collection"
+    wrong = []
+    for output, claimants in sorted(collided.items()):
+        on_disk = _writer(built, output)
+        winner = site.written(output)
+        assert winner is not None
+        if _expected_writer(built, winner) != on_disk:
+            wrong.append(f"{output}: Jekyll left {on_disk}, the model says {winner.rel}")
+        for entry in claimants:
+            resolution = site.lookup(entry.url, baseurl_included=False)
+            if resolution is None or resolution.entry is not winner:
+                found = resolution.entry.rel if resolution else None
+                wrong.append(f"{output}: lookup({entry.url}) finds {found}, not {winner.rel}")
+    assert not wrong, f"lookups that miss what Jekyll wrote:{_listing(wrong)}"

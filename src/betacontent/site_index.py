@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -55,6 +56,7 @@ class Entry:
     redirect_to: str | None = None
     date: datetime.datetime | None = None  # a document's date, as Jekyll reads it (local)
     invalid_date: InvalidDate | None = None  # a date that stops `jekyll build`
+    write_rank: int = 0  # when `jekyll build` writes it, among all entries (`write_order`)
 
     @property
     def title(self) -> str | None:
@@ -65,6 +67,10 @@ class Entry:
     def is_page(self) -> bool:
         """A rendered page or output document (not a static file, redirect or generated file)."""
         return self.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and self.redirect_to is None
+
+
+def _rank(entry: Entry) -> int:
+    return entry.write_rank
 
 
 def _fold(path: str) -> str:
@@ -106,18 +112,29 @@ class Site:
     _by_rel: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        for entry in self.entries:
-            if entry.output is None:
-                continue
+        # In the order Jekyll writes: where two entries claim one file, the last one written
+        # is what stays on disk, and what a URL of either serves.
+        written = sorted((e for e in self.entries if e.output is not None), key=_rank)
+        for entry in written:
+            assert entry.output is not None
             self._by_output.setdefault(entry.output, []).append(entry)
-            self._by_url.setdefault(urls.unescape_path(entry.url), entry)
-            self._by_output_folded.setdefault(_fold(entry.output), entry)
             if entry.kind is not EntryKind.REDIRECT:
                 self._by_rel.setdefault(entry.rel, entry)
+        for entry in written:
+            assert entry.output is not None
+            winner = self._by_output[entry.output][-1]
+            self._by_url[urls.unescape_path(entry.url)] = winner
+            self._by_output_folded[_fold(entry.output)] = winner
 
     @property
     def outputs(self) -> Mapping[str, list[Entry]]:
+        """Output file -> the entries that claim it, in the order Jekyll writes them."""
         return self._by_output
+
+    def written(self, output: str) -> Entry | None:
+        """The entry whose content Jekyll leaves in `output`: the last one written."""
+        claimants = self._by_output.get(output)
+        return claimants[-1] if claimants else None
 
     def entry_for(self, rel: str) -> Entry | None:
         return self._by_rel.get(rel)
@@ -164,8 +181,8 @@ class Site:
         for template, rel in self._candidates(path):
             found = self._by_output.get(rel)
             if found:
-                exact = urls.unescape_path(found[0].url) == path
-                return Resolution(found[0], template, exact=exact)
+                exact = urls.unescape_path(found[-1].url) == path
+                return Resolution(found[-1], template, exact=exact)
         if ignore_case:
             for template, rel in self._candidates(path):
                 folded = self._by_output_folded.get(_fold(rel))
@@ -476,6 +493,52 @@ class SiteBuilder:
                 )
 
 
+def _document_order(left: Entry, right: Entry) -> int:
+    """Document#<=>: by date when both have one and they differ, else by path."""
+    if left.date is not None and right.date is not None and left.date != right.date:
+        return -1 if left.date < right.date else 1
+    return (left.rel > right.rel) - (left.rel < right.rel)
+
+
+def write_order(entries: Iterable[Entry], config: SiteConfig) -> list[Entry]:
+    """Entries in the order `jekyll build` writes them (Site#each_site_file), so that the last
+    of several claiming one file is the one left on disk:
+
+    1. pages, sorted by file name (Reader#sort_files!; Jekyll leaves the order of two pages
+       with the same name to Ruby's sort, taken here by path), then the pages generators add:
+       jekyll-redirect-from's stubs, those of documents first (in the order below) and then
+       those of pages, each page's in `redirect_from` order, then `redirects.json` and the
+       files of the other plugins;
+    2. static files, by path, then those of collections;
+    3. documents, collection by collection (`posts` first, then `collections:` in order),
+       each sorted by date then path (Document#<=>).
+    """
+    entries = list(entries)
+    labels = ["posts", *(label for label in config.collections if label != "posts")]
+    collection_index = {label: index for index, label in enumerate(labels)}
+
+    def by_kind(kind: EntryKind) -> list[Entry]:
+        return [e for e in entries if e.kind is kind]
+
+    pages = sorted(by_kind(EntryKind.PAGE), key=lambda e: (PurePosixPath(e.rel).name, e.rel))
+    documents: list[Entry] = []
+    for label in labels:
+        members = [e for e in by_kind(EntryKind.DOCUMENT) if e.collection == label]
+        documents += sorted(members, key=functools.cmp_to_key(_document_order))
+    documents += [e for e in by_kind(EntryKind.DOCUMENT) if e.collection not in collection_index]
+    declaring = {e.rel: index for index, e in enumerate(documents + pages)}
+    stubs = sorted(by_kind(EntryKind.REDIRECT), key=lambda e: declaring.get(e.rel, len(declaring)))
+    statics = sorted(
+        by_kind(EntryKind.STATIC),
+        key=lambda e: (
+            e.collection is not None,
+            collection_index.get(e.collection or "", len(labels)),
+            e.rel,
+        ),
+    )
+    return pages + stubs + by_kind(EntryKind.GENERATED) + statics + documents
+
+
 def _generated(entries: list[Entry], url: str) -> list[Entry]:
     """A file a plugin writes at `url`, unless a source file already has that output."""
     output = url.lstrip("/")
@@ -554,6 +617,8 @@ def build_site(
     if config.uses("jekyll-sitemap"):
         entries += _generated(entries, "/sitemap.xml")
         entries += _generated(entries, "/robots.txt")
+    for rank, entry in enumerate(write_order(entries, config)):
+        entry.write_rank = rank
     layout_names = frozenset(str(PurePosixPath(name).with_suffix("")) for name in layouts)
     return Site(
         root=root,
