@@ -154,9 +154,9 @@ def _writer(built: Built, output: str) -> str:
     path = built.dest / output
     raw = path.read_bytes()
     for entry in built.site.outputs[output]:
-        if entry.kind is EntryKind.STATIC and entry.rel and (built.site.root / entry.rel).is_file():
-            if (built.site.root / entry.rel).read_bytes() == raw:
-                return f"static {entry.rel}"
+        source = built.site.root / entry.rel
+        if entry.kind is EntryKind.STATIC and source.is_file() and source.read_bytes() == raw:
+            return f"static {entry.rel}"
     text = raw.decode("utf-8", "replace")
     refresh = _META_REFRESH.search(text)
     if refresh is not None:

@@ -19,6 +19,7 @@ more (`March 5, 2024`), which are left unknown (None) rather than guessed.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import zoneinfo
@@ -92,19 +93,93 @@ def _year(text: str) -> int:
     return year
 
 
-def _offset(zone: str | None) -> datetime.tzinfo | None:
-    """The fixed offset Time.parse applies for a zone, or None for local time."""
-    if zone is None:
-        return None
+def _offset(zone: str) -> int | None:
+    """Time.zone_offset: the offset in seconds Time.parse applies, or None for local time."""
     hours = _ZONE_HOURS.get(zone.upper())
     if hours is not None:
-        return datetime.timezone(datetime.timedelta(hours=hours))
+        return hours * 3600
     match = _OFFSET.fullmatch(zone)
     if match is None:
         return None  # a name Ruby does not know (`CET`), or `+1`: local time
     sign = -1 if match.group(1) == "-" else 1
-    minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
-    return datetime.timezone(sign * datetime.timedelta(minutes=minutes))
+    return sign * (int(match.group(2)) * 3600 + int(match.group(3) or 0) * 60)
+
+
+def _month_days(year: int, month: int) -> int | None:
+    return calendar.monthrange(year, month)[1] if 1 <= month <= 12 and year >= 1 else None
+
+
+def _apply_offset(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, offset: int
+) -> tuple[int, int, int, int, int, int]:
+    """Ruby's Time.apply_offset, line for line: local fields to UTC fields. It carries what
+    it changes (so `25:00 +0100` is a valid midnight) and nothing else (`10:60 +0100` stays
+    out of range); a day pushed past the month's end becomes the 1st of the next."""
+    if offset < 0:
+        offset, rest = divmod(-offset, 60)
+        if rest:
+            carry, second = divmod(second + rest, 60)
+            offset += carry
+        offset, rest = divmod(offset, 60)
+        if rest:
+            carry, minute = divmod(minute + rest, 60)
+            offset += carry
+        offset, rest = divmod(offset, 24)
+        if rest:
+            carry, hour = divmod(hour + rest, 24)
+            offset += carry
+        if offset:
+            day += offset
+            days = _month_days(year, month)
+            if days and days < day:
+                month += 1
+                if month > 12:
+                    month, year = 1, year + 1
+                day = 1
+    elif offset > 0:
+        offset, rest = divmod(offset, 60)
+        if rest:
+            carry, second = divmod(second - rest, 60)
+            offset -= carry
+        offset, rest = divmod(offset, 60)
+        if rest:
+            carry, minute = divmod(minute - rest, 60)
+            offset -= carry
+        offset, rest = divmod(offset, 24)
+        if rest:
+            carry, hour = divmod(hour - rest, 24)
+            offset -= carry
+        if offset:
+            day -= offset
+            if day < 1:
+                month -= 1
+                if month < 1:
+                    month, year = 12, year - 1
+                day = _month_days(year, month) or 1
+    return year, month, day, hour, minute, second
+
+
+def _ruby_time(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int
+) -> datetime.datetime | None:
+    """Time.utc / Time.local on these fields: the ranges Ruby checks, then its carry of an
+    overflow (30 February is 1 or 2 March, 24:00 the next day, second 60 the next minute).
+    None for a year Python has not (Ruby has a year 0)."""
+    if not 1 <= month <= 12:
+        raise InvalidDateError(f"there is no month {month}")
+    if not 1 <= day <= 31:
+        raise InvalidDateError(f"there is no day {day} in a month")
+    if not 0 <= hour <= 24 or (hour == 24 and (minute or second)):
+        raise InvalidDateError(f"there is no hour {hour}:{minute:02d}")
+    if not 0 <= minute <= 59:
+        raise InvalidDateError(f"there is no minute {minute}")
+    if not 0 <= second <= 60:
+        raise InvalidDateError(f"there is no second {second}")
+    if not datetime.MINYEAR <= year < datetime.MAXYEAR:
+        return None
+    return datetime.datetime(year, month, 1, 0, 0, 0, micro) + datetime.timedelta(
+        days=day - 1, hours=hour, minutes=minute, seconds=second
+    )
 
 
 def parse_time(text: str, zone: Zone) -> datetime.datetime | None:
@@ -114,31 +189,21 @@ def parse_time(text: str, zone: Zone) -> datetime.datetime | None:
     if match is None:
         return None
     year, month, day = _year(match["year"]), int(match["month"]), int(match["day"])
-    hour, minute = int(match["hour"] or 0), int(match["minute"] or 0)
-    second = int(match["second"] or 0)
-    if not 1 <= month <= 12:
-        raise InvalidDateError(f"there is no month {month}")
-    if not 1 <= day <= 31:
-        raise InvalidDateError(f"there is no day {day} in a month")
-    if hour > 24 or (hour == 24 and (minute or second)):
-        raise InvalidDateError(f"there is no hour {hour}:{minute:02d}")
-    if minute > 59:
-        raise InvalidDateError(f"there is no minute {minute}")
-    if second > 60:
-        raise InvalidDateError(f"there is no second {second}")
-    if year < datetime.MINYEAR:
-        return None  # Ruby has a year 0; Python does not
+    hour, minute, second = (int(match[name] or 0) for name in ("hour", "minute", "second"))
+    fields = (year, month, day, hour, minute, second)
     fraction = match["fraction"] or ""
     micro = int((fraction + "000000")[:6]) if fraction else 0
-    # Ruby's Time carries an overflow forward: 30 February is 1 or 2 March, 24:00 the next
-    # day, second 60 the next minute.
-    naive = datetime.datetime(year, month, 1, 0, 0, 0, micro) + datetime.timedelta(
-        days=day - 1, hours=hour, minutes=minute, seconds=second
-    )
-    offset = _offset(match["zone"])
+    offset = None
+    if match["zone"] and match["hour"] is not None:
+        if match["minute"] is None:
+            return None  # `10 +0100`: Date._parse sees no time there; not modelled
+        offset = _offset(match["zone"])
+    # Date._parse drops a zone after a date alone: local midnight.
     if offset is None:
-        return zone.wall_clock(naive)
-    return zone.local(naive.replace(tzinfo=offset))
+        naive = _ruby_time(*fields, micro)
+        return zone.wall_clock(naive) if naive else None
+    utc = _ruby_time(*_apply_offset(*fields, offset), micro)
+    return zone.local(utc.replace(tzinfo=datetime.UTC)) if utc else None
 
 
 def jekyll_time(value: object, zone: Zone) -> datetime.datetime | None:
