@@ -1,6 +1,6 @@
-"""Findings that say `jekyll build` stops, against the real Jekyll: in the rule fixture site
-`rules/dates` (BC114, and BC105 on a document's `date:`), each file with such a finding stops
-the build by itself, and the site without them builds.
+"""Findings that say `jekyll build` stops, against the real Jekyll: in the rule fixture sites
+`rules/dates` (BC114, and BC105 on a document's `date:`) and `rules/includes` (BC108), each
+file with such a finding stops the build by itself, and the site without them builds.
 
 Needs Jekyll 4.3 (Debian: `apt-get install jekyll`); skipped without it locally, a failure on
 CI.
@@ -21,7 +21,7 @@ from betacontent.rules import RULES
 from conftest import jekyll_run
 
 RULE_SITES = Path(__file__).parent / "fixtures" / "rules"
-STOPPING = {"dates": {"BC114", "BC105"}}
+STOPPING = {"dates": {"BC114", "BC105"}, "includes": {"BC108"}}
 
 
 def _stoppers(site: Path, codes: set[str]) -> list[str]:

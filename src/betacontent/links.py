@@ -455,6 +455,42 @@ def include_parameter_links(file: ParsedFile, keys: Sequence[str]) -> list[Link]
     return links
 
 
+# Liquid regions whose tags Liquid never runs: `{% raw %}` and `{% comment %}` blocks.
+_NOT_RUN = re.compile(r"\{%-?\s*(raw|comment)\s*-?%\}.*?\{%-?\s*end\1\s*-?%\}", re.DOTALL)
+_INCLUDE_TAG = re.compile(r"\{%-?\s*(include|include_relative)\s+(.*?)-?%\}", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeTag:
+    """An `{% include %}` or `{% include_relative %}` of a body, as Jekyll's IncludeTag reads
+    it: the file name is the first word, unless it is built by Liquid (`{{ page.sidebar }}`)."""
+
+    tag: str  # "include" or "include_relative"
+    name: str | None  # None when Liquid builds it
+    position: Position
+
+
+def include_tags(file: ParsedFile) -> list[IncludeTag]:
+    """Every include tag that Liquid runs in a body (not inside `{% raw %}` or `{% comment %}`;
+    inside a Markdown code block it runs, since Jekyll renders Liquid first)."""
+    body = file.body
+    if "include" not in body:  # most pages: no tag to look for
+        return []
+    skipped = [(m.start(), m.end()) for m in _NOT_RUN.finditer(body)]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    tags: list[IncludeTag] = []
+    for match in _INCLUDE_TAG.finditer(body):
+        if any(start <= match.start() < end for start, end in skipped):
+            continue
+        markup = match.group(2).strip()
+        # IncludeTag#initialize: a name with `{{ }}` is rendered; else the first word.
+        name = None if "{{" in markup else (markup.split(maxsplit=1) or [""])[0]
+        line = bisect.bisect_right(line_starts, match.start()) - 1
+        column = match.start() - line_starts[line] + 1
+        tags.append(IncludeTag(match.group(1), name, Position(file.body_line + line, column)))
+    return tags
+
+
 @dataclass(frozen=True, slots=True)
 class Template:
     """What a layout or include contributes to the pages using it."""
