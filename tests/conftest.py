@@ -16,6 +16,7 @@ FIXTURE_SITES = [  # every fixture site: what per-file machinery is checked agai
     ROOT / "tests" / "fixtures" / "rules" / "limits",
     ROOT / "tests" / "fixtures" / "rules" / "dates",
     ROOT / "tests" / "fixtures" / "rules" / "includes",
+    ROOT / "tests" / "fixtures" / "rules" / "liquid_ids",
     ROOT / "tests" / "fixtures" / "anchors_site",
     ROOT / "tests" / "fixtures" / "oracle_site",
     ROOT / "tests" / "fixtures" / "realistic_site",

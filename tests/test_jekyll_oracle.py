@@ -13,12 +13,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from betacontent.loader import load_site
+from betacontent.rules.common import anchors_of, liquid_id_sources
 from betacontent.site_index import Entry, EntryKind, Site
 from conftest import jekyll_build
 
@@ -197,3 +199,46 @@ def test_lookups_find_what_jekyll_leaves_on_disk(built: Built) -> None:
                 found = resolution.entry.rel if resolution else None
                 wrong.append(f"{output}: lookup({entry.url}) finds {found}, not {winner.rel}")
     assert not wrong, f"lookups that miss what Jekyll wrote:{_listing(wrong)}"
+
+
+LIQUID_IDS = Path(__file__).parent / "fixtures" / "rules" / "liquid_ids"
+
+
+class _Ids(HTMLParser):
+    """The anchors of an HTML page: `id` of any element, `name` of `<a>`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is not None and (name == "id" or (name == "name" and tag == "a")):
+                self.ids.add(value)
+
+
+def test_ids_written_by_liquid_loops_are_those_jekyll_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The ids betacontent evaluates in layouts, includes and bodies (`liquid_ids`: loops over
+    a collection and over `_data/`, assigns, filters) are those in Jekyll's HTML; where it
+    cannot evaluate them, it knows fewer, never others."""
+    source, dest = jekyll_build(LIQUID_IDS, tmp_path_factory.mktemp("liquid_ids"))
+    site = load_site(source)
+    pages = [e for e in site.entries if e.kind is EntryKind.PAGE and e.output]
+    assert pages
+    wrong = []
+    for entry in pages:
+        assert entry.output is not None
+        parser = _Ids()
+        parser.feed((dest / entry.output).read_text(encoding="utf-8"))
+        model = {anchor for anchor, _, _ in anchors_of(site, entry)}
+        unknown = liquid_id_sources(site, entry)
+        if unknown and not model <= parser.ids:
+            wrong.append(f"{entry.rel}: betacontent has {sorted(model - parser.ids)} too")
+        elif not unknown and model != parser.ids:
+            wrong.append(
+                f"{entry.rel}: only Jekyll {sorted(parser.ids - model)}, "
+                f"only betacontent {sorted(model - parser.ids)}"
+            )
+    assert not wrong, f"ids that differ from Jekyll's:{_listing(wrong)}"

@@ -22,7 +22,8 @@ from markdown_it.token import Token
 from betacontent import markdown
 from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.front_matter import mark_position
-from betacontent.markdown import mask_liquid, parse_without_html_blocks
+from betacontent.liquid_ids import LiquidId, liquid_ids
+from betacontent.markdown import MASK, mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position, split_lines
 from betacontent.urls import script_url
@@ -498,14 +499,18 @@ class Template:
     parent: str | None  # a layout's own `layout:`
     ids: frozenset[str]  # HTML ids it outputs (those without Liquid)
     includes: tuple[str, ...]  # includes it calls
+    liquid_ids: tuple[LiquidId, ...] = ()  # ids Liquid writes, evaluated against the site
 
 
 def template_facts(file: ParsedFile) -> Template:
     found = html_page_links(file)
     parent = file.data.get("layout")
-    ids = frozenset(value for value, _ in found.ids if "{" not in value)
+    ids = frozenset(value for value, _ in found.ids if MASK not in value)  # Liquid: masked
     return Template(
-        parent if isinstance(parent, str) else None, ids, tuple(included_names(file.body))
+        parent if isinstance(parent, str) else None,
+        ids,
+        tuple(included_names(file.body)),
+        liquid_ids(file.body),
     )
 
 
