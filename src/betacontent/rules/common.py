@@ -556,14 +556,18 @@ def _template_ids(
     seen: set[str] = set()
     pending: list[str] = []
 
+    evaluated = memo(site, "template_liquid_ids")  # once per template, whatever the page
+
     def add(rel: str, template: Template) -> None:
         ids.update(template.ids)
-        for liquid_id in template.liquid_ids:
-            values = evaluate(site_values(site), liquid_id)
-            if values is None:
-                unknown.append(rel)
-            else:
-                ids.update(values)
+        if rel not in evaluated:
+            values = [evaluate(site_values(site), found) for found in template.liquid_ids]
+            known = frozenset().union(*(v for v in values if v is not None))
+            evaluated[rel] = (known, any(v is None for v in values))
+        known, partly_unknown = evaluated[rel]
+        ids.update(known)
+        if partly_unknown:
+            unknown.append(rel)
 
     while layout:
         key = f"{config.layouts_dir}/{layout}"
