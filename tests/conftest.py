@@ -14,6 +14,9 @@ FIXTURE_SITES = [  # every fixture site: what per-file machinery is checked agai
     ROOT / "tests" / "fixtures" / "rules" / "site",
     ROOT / "tests" / "fixtures" / "rules" / "baseurl",
     ROOT / "tests" / "fixtures" / "rules" / "limits",
+    ROOT / "tests" / "fixtures" / "rules" / "dates",
+    ROOT / "tests" / "fixtures" / "rules" / "includes",
+    ROOT / "tests" / "fixtures" / "rules" / "liquid_ids",
     ROOT / "tests" / "fixtures" / "anchors_site",
     ROOT / "tests" / "fixtures" / "oracle_site",
     ROOT / "tests" / "fixtures" / "realistic_site",
@@ -121,12 +124,12 @@ def run_tool(
         pytest.fail(f"`{' '.join(command)}` did not finish within {timeout}s: {error}")
 
 
-def jekyll_build(
+def jekyll_run(
     fixture: Path, work: Path, prepare: Callable[[Path], None] | None = None
-) -> tuple[Path, Path]:
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     """Copy a fixture site into `work` (so nothing Jekyll leaves lands in the repository),
     let `prepare` change the copy, build it with the real Jekyll, and return (source copy,
-    destination)."""
+    destination, the finished process), whether the build succeeded or not."""
     jekyll = require_tool("jekyll", "jekyll ruby-jekyll-redirect-from")
     source, dest = work / "source", work / "_site"
     shutil.copytree(fixture, source)
@@ -134,8 +137,16 @@ def jekyll_build(
         prepare(source)
     command = [jekyll, "build", "--source", str(source), "--destination", str(dest)]
     result = run_tool([*command, "--disable-disk-cache", "--trace"], work)
+    return source, dest, result
+
+
+def jekyll_build(
+    fixture: Path, work: Path, prepare: Callable[[Path], None] | None = None
+) -> tuple[Path, Path]:
+    """`jekyll_run`, which must succeed: (source copy, destination)."""
+    source, dest, result = jekyll_run(fixture, work, prepare)
     assert result.returncode == 0, (
-        f"`{' '.join(command)}` exited with {result.returncode}\n"
+        f"`jekyll build` of {fixture.name} exited with {result.returncode}\n"
         f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     )
     return source, dest

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, Run
 
@@ -271,3 +276,65 @@ def test_new_files_get_the_umask_mode_not_0600(run: Run, tmp_path: Path) -> None
     umask = os.umask(0)
     os.umask(umask)
     assert modes == {0o666 & ~umask}
+
+
+def test_a_folder_with_nothing_to_check_is_exit_2_naming_the_sites_below(
+    run: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "README.md").write_text("# Un dépôt\n", encoding="utf-8")
+    for site in ("docs", "sites/deux", "node_modules/paquet", "a/b/c/trop-profond"):
+        (tmp_path / site).mkdir(parents=True)
+        (tmp_path / site / "_config.yml").write_text("title: Site\n", encoding="utf-8")
+    result = run("lint", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert "no site here" in result.stderr
+    assert "found docs/_config.yml, sites/deux/_config.yml: run `betacontent lint docs`" in (
+        result.stderr
+    )
+    assert "node_modules" not in result.stderr and "trop-profond" not in result.stderr
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    result = run("lint", str(empty), "--format", "json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "nothing to check in" in result.stderr and "no _config.yml" in result.stderr
+
+
+def test_a_bare_folder_is_said_once_on_stderr(run: Run, tmp_path: Path) -> None:
+    page = "---\ntitle: Page\nlayout: default\n---\nTexte.\n"
+    (tmp_path / "page.md").write_text(page, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "_config.yml").write_text("title: Site\n", encoding="utf-8")
+    result = run("lint", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    json.loads(result.stdout)  # stdout is the document alone
+    notes = [line for line in result.stderr.splitlines() if "no _config.yml" in line]
+    assert notes == [
+        "betacontent: no _config.yml: linting . as a bare folder with Jekyll's defaults "
+        "(found docs/_config.yml: `betacontent lint docs` lints that site)"
+    ]
+    result = run("lint", cwd=tmp_path / "docs")  # a site: no note, and it is not empty
+    assert result.returncode == 0 and "bare folder" not in result.stderr
+    assert "1 file checked" in result.stdout
+
+
+def test_progress_shows_on_a_terminal_after_the_delay_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.console import Console
+
+    from betacontent.cli import _Progress
+
+    def shown(tty: bool, delay: float, wait: float) -> str:
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=True, width=80)
+        with _Progress(console, "lecture du site", delay=delay) as progress:
+            time.sleep(wait)
+            progress.update("vérification")
+            time.sleep(wait)
+        return out.getvalue()
+
+    assert "vérification" in shown(tty=True, delay=0.01, wait=0.3)
+    assert shown(tty=True, delay=5.0, wait=0.05) == ""  # a short run shows nothing
+    assert shown(tty=False, delay=0.0, wait=0.2) == ""  # nor does a pipe

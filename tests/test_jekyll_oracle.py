@@ -13,12 +13,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from betacontent.loader import load_site
+from betacontent.rules.common import anchors_of, liquid_id_sources
 from betacontent.site_index import Entry, EntryKind, Site
 from conftest import jekyll_build
 
@@ -145,3 +147,98 @@ def test_redirects_json_lists_the_model_redirects(built: Built) -> None:
         f"  in redirects.json only:{_listing(only_jekyll)}\n"
         f"  in the model only:{_listing(only_model)}"
     )
+
+
+def _writer(built: Built, output: str) -> str:
+    """Which claimant's content Jekyll left in `_site/output`: `redirect -> target`, the
+    source of a page or document (each fixture body says `Contenu de REL.`), or a static
+    file's source."""
+    path = built.dest / output
+    raw = path.read_bytes()
+    for entry in built.site.outputs[output]:
+        source = built.site.root / entry.rel
+        if entry.kind is EntryKind.STATIC and source.is_file() and source.read_bytes() == raw:
+            return f"static {entry.rel}"
+    text = raw.decode("utf-8", "replace")
+    refresh = _META_REFRESH.search(text)
+    if refresh is not None:
+        return f"redirect -> {unquote(refresh.group(1))}"
+    found = re.search(r"Contenu de ([^<\n]+?)\.(?:<|\n)", text)
+    return found.group(1) if found else "(unknown)"
+
+
+def _expected_writer(built: Built, entry: Entry) -> str:
+    if entry.kind is EntryKind.STATIC:
+        return f"static {entry.rel}"
+    if entry.redirect_to is not None:
+        return f"redirect -> {unquote(_absolute(built.site, entry.redirect_to))}"
+    return entry.rel
+
+
+def test_lookups_find_what_jekyll_leaves_on_disk(built: Built) -> None:
+    """Where two sources claim one file, Jekyll writes both and the last written stays
+    (Site#each_site_file: pages sorted by file name, then the redirect stubs, then static
+    files, then documents, posts first). A lookup must find that one."""
+    site = built.site
+    collided = {o: c for o, c in site.outputs.items() if len({id(e) for e in c}) > 1}
+    kinds = {frozenset(e.kind for e in claimants) for claimants in collided.values()}
+    assert frozenset({EntryKind.PAGE, EntryKind.REDIRECT}) in kinds, "page and redirect stub"
+    assert frozenset({EntryKind.PAGE}) in kinds, "two pages"
+    assert frozenset({EntryKind.PAGE, EntryKind.DOCUMENT}) in kinds, "page and document"
+    assert frozenset({EntryKind.DOCUMENT}) in kinds, "a post and a document of a collection"
+    wrong = []
+    for output, claimants in sorted(collided.items()):
+        on_disk = _writer(built, output)
+        winner = site.written(output)
+        assert winner is not None
+        if _expected_writer(built, winner) != on_disk:
+            wrong.append(f"{output}: Jekyll left {on_disk}, the model says {winner.rel}")
+        for entry in claimants:
+            resolution = site.lookup(entry.url, baseurl_included=False)
+            if resolution is None or resolution.entry is not winner:
+                found = resolution.entry.rel if resolution else None
+                wrong.append(f"{output}: lookup({entry.url}) finds {found}, not {winner.rel}")
+    assert not wrong, f"lookups that miss what Jekyll wrote:{_listing(wrong)}"
+
+
+LIQUID_IDS = Path(__file__).parent / "fixtures" / "rules" / "liquid_ids"
+
+
+class _Ids(HTMLParser):
+    """The anchors of an HTML page: `id` of any element, `name` of `<a>`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is not None and (name == "id" or (name == "name" and tag == "a")):
+                self.ids.add(value)
+
+
+def test_ids_written_by_liquid_loops_are_those_jekyll_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The ids betacontent evaluates in layouts, includes and bodies (`liquid_ids`: loops over
+    a collection and over `_data/`, assigns, filters) are those in Jekyll's HTML; where it
+    cannot evaluate them, it knows fewer, never others."""
+    source, dest = jekyll_build(LIQUID_IDS, tmp_path_factory.mktemp("liquid_ids"))
+    site = load_site(source)
+    pages = [e for e in site.entries if e.kind is EntryKind.PAGE and e.output]
+    assert pages
+    wrong = []
+    for entry in pages:
+        assert entry.output is not None
+        parser = _Ids()
+        parser.feed((dest / entry.output).read_text(encoding="utf-8"))
+        model = {anchor for anchor, _, _ in anchors_of(site, entry)}
+        unknown = liquid_id_sources(site, entry)
+        if unknown and not model <= parser.ids:
+            wrong.append(f"{entry.rel}: betacontent has {sorted(model - parser.ids)} too")
+        elif not unknown and model != parser.ids:
+            wrong.append(
+                f"{entry.rel}: only Jekyll {sorted(parser.ids - model)}, "
+                f"only betacontent {sorted(model - parser.ids)}"
+            )
+    assert not wrong, f"ids that differ from Jekyll's:{_listing(wrong)}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 from rich.console import Console
+from rich.status import Status
 
 from betacontent import __version__
 from betacontent.config import (
@@ -34,7 +37,7 @@ from betacontent.lint import (
     lint,
     select_rules,
 )
-from betacontent.loader import find_site_root, load_site
+from betacontent.loader import find_site_root, load_site, sites_below
 from betacontent.reporters import (
     MACHINE_FORMATS,
     LintRun,
@@ -179,7 +182,8 @@ def lint_command(
     The whole site is always loaded, since breadcrumbs and links need every page; PATHS only
     narrow which files' diagnostics are shown (and fixed), and so does --changed: the files
     git reports changed since HEAD (or --since REF, which implies --changed), staged, unstaged
-    or untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error.
+    or untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error,
+    or when there is nothing to check (the sites found below are named).
     With --diff: exit 1 when there is something to fix, else 0. --watch runs until
     interrupted (Ctrl-C), then exits as the last run would.
     """
@@ -233,10 +237,34 @@ def lint_command(
     def load(config: LintConfig) -> Site:
         return load_at(root, config)
 
-    try:
-        site = load(config)
-    except ConfigError as error:  # a schema file the configuration names, bound to nothing
-        raise _fail(str(error)) from None
+    errors_console = Console(
+        stderr=True,
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+    shown_root = display_path(root, ".", cwd)
+    with _Progress(errors_console, f"reading {shown_root}") as progress:
+        try:
+            site = load(config)
+        except ConfigError as error:  # a schema file the configuration names, bound to nothing
+            progress.stop()
+            raise _fail(str(error)) from None
+        checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
+        checked += [site.config_rel] if site.config_rel else []
+        progress.update(f"checking {len(checked)} files of {shown_root}")
+        if not checked:  # nothing to lint is a mistake, not a pass: say where the sites are
+            progress.stop()
+            raise _fail(_nothing_to_check(root, cwd))
+        if site.config_rel is None:  # printed above the spinner, if it shows
+            errors_console.print(f"betacontent: {_bare_folder(root, cwd)}", markup=False)
+        if external and any(rule.code == "BC306" for rule in rules):
+            progress.stop()  # the external check shows its own progress
+            site.external = _check_external(site, root, color)
+            progress.restart()
+        diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, targets, changes)]
     console = Console(
         force_terminal=color,
         no_color=color is False,
@@ -244,9 +272,6 @@ def lint_command(
         soft_wrap=True,
         emoji=False,  # `Gem::Installer` is not `:gem:`
     )
-    if external and any(rule.code == "BC306" for rule in rules):
-        site.external = _check_external(site, root, color)
-    diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, targets, changes)]
 
     def in_scope(rel: str) -> bool:
         return _in_scope(rel, targets, changes)
@@ -299,6 +324,96 @@ def lint_command(
         diagnostics = _watch(console, [root, *extra], root, cwd, relint, diagnostics)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+PROGRESS_DELAY = 2.0  # seconds: a run longer than this shows that it is working
+
+
+class _Progress:
+    """A spinner on stderr once a run has lasted PROGRESS_DELAY seconds, only when stderr is
+    a terminal (`--color` does not force it), so that machine outputs and tests stay clean.
+    It shows from a timer thread; `stop` (or leaving the `with`) removes it."""
+
+    def __init__(self, console: Console, message: str, delay: float = PROGRESS_DELAY) -> None:
+        self._console = console
+        self._message = message
+        self._lock = threading.Lock()
+        self._status: Status | None = None
+        self._timer: threading.Timer | None = None
+        self._enabled = sys.stderr.isatty()
+        self._left = delay
+        self._started = time.monotonic()
+        self.restart()
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _show(self) -> None:
+        with self._lock:
+            if self._timer is None:  # stopped meanwhile
+                return
+            self._status = self._console.status(self._message)
+            self._status.start()
+
+    def update(self, message: str) -> None:
+        with self._lock:
+            self._message = message
+            if self._status is not None:
+                self._status.update(message)
+
+    def restart(self) -> None:
+        """Show again after what is left of the delay (at once if it has passed)."""
+        if not self._enabled:
+            return
+        with self._lock:
+            left = max(0.0, self._left - (time.monotonic() - self._started))
+            self._timer = threading.Timer(left, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._status is not None:
+                self._status.stop()
+                self._status = None
+
+
+def _sites_listed(root: Path, cwd: Path) -> tuple[str, str] | None:
+    """The sites below a folder without `_config.yml`, as `docs/_config.yml, ...`, and the
+    command for the first; None when there is none."""
+    sites = sites_below(root)
+    if not sites:
+        return None
+    shown = [
+        display_path(root, f"{p.relative_to(root).as_posix()}/_config.yml", cwd) for p in sites
+    ]
+    listed = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+    first = display_path(root, sites[0].relative_to(root).as_posix(), cwd)
+    return listed, f"betacontent lint {shlex.quote(first)}"
+
+
+def _nothing_to_check(root: Path, cwd: Path) -> str:
+    where = display_path(root, ".", cwd)
+    found = _sites_listed(root, cwd)
+    if found is not None:
+        return f"no site here: nothing to check in {where}; found {found[0]}: run `{found[1]}`"
+    return (
+        f"nothing to check in {where}: no _config.yml there nor up to 3 levels below, and no "
+        "page, document or data file"
+    )
+
+
+def _bare_folder(root: Path, cwd: Path) -> str:
+    where = display_path(root, ".", cwd)
+    note = f"no _config.yml: linting {where} as a bare folder with Jekyll's defaults"
+    found = _sites_listed(root, cwd)
+    return note + (f" (found {found[0]}: `{found[1]}` lints that site)" if found else "")
 
 
 def _watch(

@@ -21,7 +21,8 @@ from markdown_it.token import Token
 from betacontent import markdown
 from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.front_matter import node_spans
-from betacontent.markdown import liquid_attributes, mask_liquid, parse_without_html_blocks
+from betacontent.liquid_ids import LiquidId, liquid_ids
+from betacontent.markdown import MASK, liquid_attributes, mask_liquid, parse_without_html_blocks
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position, split_lines
 from betacontent.urls import script_url
@@ -455,6 +456,42 @@ def include_parameter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
     return links
 
 
+# Liquid regions whose tags Liquid never runs: `{% raw %}` and `{% comment %}` blocks.
+_NOT_RUN = re.compile(r"\{%-?\s*(raw|comment)\s*-?%\}.*?\{%-?\s*end\1\s*-?%\}", re.DOTALL)
+_INCLUDE_TAG = re.compile(r"\{%-?\s*(include|include_relative)\s+(.*?)-?%\}", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeTag:
+    """An `{% include %}` or `{% include_relative %}` of a body, as Jekyll's IncludeTag reads
+    it: the file name is the first word, unless it is built by Liquid (`{{ page.sidebar }}`)."""
+
+    tag: str  # "include" or "include_relative"
+    name: str | None  # None when Liquid builds it
+    position: Position
+
+
+def include_tags(file: ParsedFile) -> list[IncludeTag]:
+    """Every include tag that Liquid runs in a body (not inside `{% raw %}` or `{% comment %}`;
+    inside a Markdown code block it runs, since Jekyll renders Liquid first)."""
+    body = file.body
+    if "include" not in body:  # most pages: no tag to look for
+        return []
+    skipped = [(m.start(), m.end()) for m in _NOT_RUN.finditer(body)]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    tags: list[IncludeTag] = []
+    for match in _INCLUDE_TAG.finditer(body):
+        if any(start <= match.start() < end for start, end in skipped):
+            continue
+        markup = match.group(2).strip()
+        # IncludeTag#initialize: a name with `{{ }}` is rendered; else the first word.
+        name = None if "{{" in markup else (markup.split(maxsplit=1) or [""])[0]
+        line = bisect.bisect_right(line_starts, match.start()) - 1
+        column = match.start() - line_starts[line] + 1
+        tags.append(IncludeTag(match.group(1), name, Position(file.body_line + line, column)))
+    return tags
+
+
 @dataclass(frozen=True, slots=True)
 class Template:
     """What a layout or include contributes to the pages using it."""
@@ -462,17 +499,19 @@ class Template:
     parent: str | None  # a layout's own `layout:`
     ids: frozenset[str]  # HTML ids it outputs (those without Liquid)
     includes: tuple[str, ...]  # includes it calls
+    liquid_ids: tuple[LiquidId, ...] = ()  # ids Liquid writes, evaluated against the site
     reads: frozenset[str] = frozenset()  # attribute names its Liquid reads (`page.sidebar`)
 
 
 def template_facts(file: ParsedFile) -> Template:
     found = html_page_links(file)
     parent = file.data.get("layout")
-    ids = frozenset(value for value, _ in found.ids if "{" not in value)
+    ids = frozenset(value for value, _ in found.ids if MASK not in value)  # Liquid: masked
     return Template(
         parent if isinstance(parent, str) else None,
         ids,
         tuple(included_names(file.body)),
+        liquid_ids(file.body),
         frozenset(liquid_attributes(file.body)),
     )
 
@@ -586,14 +625,15 @@ def front_matter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
                 position = front_matter.position(["breadcrumbs", index, "link"])
                 links.append(Link(crumb["link"], position, False, "breadcrumb", "crumb"))
     value = data.get("redirect_to")
-    for index, item in enumerate(value if isinstance(value, list) else [value]):
-        if isinstance(item, str):
-            where: tuple[PathStep, ...] = (
-                ("redirect_to", index) if isinstance(value, list) else ("redirect_to",)
-            )
-            links.append(
-                Link(item, front_matter.position(where), False, "front-matter", "redirect_to")
-            )
+    # jekyll-redirect-from takes the first item that is not null; the others are no links.
+    items = [v for v in value if v is not None] if isinstance(value, list) else [value]
+    if items and isinstance(items[0], str):
+        where: tuple[PathStep, ...] = ("redirect_to",)
+        if isinstance(value, list):
+            where = ("redirect_to", value.index(items[0]))
+        links.append(
+            Link(items[0], front_matter.position(where), False, "front-matter", "redirect_to")
+        )
     for path, url in _value_links(data, shapes):
         span = front_matter.spans.get(path)
         position = Position(span[0], span[1]) if span else front_matter.position(list(path))

@@ -35,6 +35,35 @@ def find_site_root(start: Path) -> Path:
     return folder
 
 
+# Folders never searched for sites: dependencies, version control, Jekyll's output.
+_NOT_SITES = frozenset({"node_modules", ".git", "vendor", "_site"})
+
+
+def sites_below(folder: Path, depth: int = 3) -> list[Path]:
+    """Folders below `folder` (not itself), at most `depth` levels down, that hold a
+    `_config.yml`: the Jekyll sites a folder without one may contain (`docs/`), shallowest
+    first. Dependencies, `.git`, `_site` and hidden folders are not searched."""
+    found: list[Path] = []
+    level = [folder]
+    for _ in range(depth):
+        deeper: list[Path] = []
+        for current in level:
+            try:
+                with os.scandir(current) as entries:
+                    names = sorted(e.name for e in entries if e.is_dir())
+            except OSError:
+                continue
+            for name in names:
+                if name in _NOT_SITES or name.startswith("."):
+                    continue
+                path = current / name
+                if (path / CONFIG_NAME).is_file():
+                    found.append(path)
+                deeper.append(path)
+        level = deeper
+    return found
+
+
 def _read_config(root: Path) -> tuple[SiteConfig, SourceFile | None, list[Problem]]:
     path = root / CONFIG_NAME
     if not path.is_file():

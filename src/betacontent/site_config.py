@@ -73,6 +73,7 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     includes_dir: str = "_includes"
     data_dir: str = "_data"
     future: bool = False
+    timezone: str | None = None  # Jekyll sets TZ to it: dates and permalinks are local to it
     theme: str | None = None
     remote_theme: str | None = None
     redirect_from: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urljoin
 
-from betacontent import urls
+from betacontent import dates, urls
 from betacontent.config import LintConfig
 from betacontent.front_matter import Problem, ProblemKind
 from betacontent.parsing import DataFile, ParsedFile
@@ -34,6 +34,15 @@ class EntryKind(StrEnum):
     GENERATED = "generated"
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidDate:
+    """A document date Ruby's `Time.parse` cannot read (`2019-13-01`): Jekyll stops."""
+
+    source: str  # "file name" or "front matter"
+    text: str
+    reason: str
+
+
 @dataclass(slots=True, eq=False)
 class Entry:
     """Something that has (or would have) a URL on the built site."""
@@ -46,6 +55,9 @@ class Entry:
     file: ParsedFile | None = None
     collection: str | None = None
     redirect_to: str | None = None
+    date: datetime.datetime | None = None  # a document's date, as Jekyll reads it (local)
+    invalid_date: InvalidDate | None = None  # a date that stops `jekyll build`
+    write_rank: int = 0  # when `jekyll build` writes it, among all entries (`write_order`)
 
     @property
     def title(self) -> str | None:
@@ -60,12 +72,8 @@ class Entry:
         return self.kind in (EntryKind.PAGE, EntryKind.DOCUMENT) and self.redirect_to is None
 
 
-def _document_order(left: Entry, right: Entry) -> int:
-    """Jekyll's `Document#<=>`: by `date` when both have one, then by path."""
-    a, b = _as_datetime(left.data.get("date")), _as_datetime(right.data.get("date"))
-    if a is not None and b is not None and a != b:
-        return -1 if a < b else 1
-    return (left.rel > right.rel) - (left.rel < right.rel)
+def _rank(entry: Entry) -> int:
+    return entry.write_rank
 
 
 def _fold(path: str) -> str:
@@ -116,14 +124,19 @@ class Site:
         if not any(problem.kind in unreadable for problem in self.config_problems):
             layouts = self.layouts if self.has_layouts_dir else None
             self.declared.check_bindings(self.config.collections, layouts)
-        for entry in self.entries:
-            if entry.output is None:
-                continue
+        # In the order Jekyll writes: where two entries claim one file, the last one written
+        # is what stays on disk, and what a URL of either serves.
+        written = sorted((e for e in self.entries if e.output is not None), key=_rank)
+        for entry in written:
+            assert entry.output is not None
             self._by_output.setdefault(entry.output, []).append(entry)
-            self._by_url.setdefault(urls.unescape_path(entry.url), entry)
-            self._by_output_folded.setdefault(_fold(entry.output), entry)
             if entry.kind is not EntryKind.REDIRECT:
                 self._by_rel.setdefault(entry.rel, entry)
+        for entry in written:
+            assert entry.output is not None
+            winner = self._by_output[entry.output][-1]
+            self._by_url[urls.unescape_path(entry.url)] = winner
+            self._by_output_folded[_fold(entry.output)] = winner
 
     @property
     def schemas(self) -> SiteSchemas:
@@ -132,7 +145,13 @@ class Site:
 
     @property
     def outputs(self) -> Mapping[str, list[Entry]]:
+        """Output file -> the entries that claim it, in the order Jekyll writes them."""
         return self._by_output
+
+    def written(self, output: str) -> Entry | None:
+        """The entry whose content Jekyll leaves in `output`: the last one written."""
+        claimants = self._by_output.get(output)
+        return claimants[-1] if claimants else None
 
     def entry_for(self, rel: str) -> Entry | None:
         return self._by_rel.get(rel)
@@ -205,8 +224,8 @@ class Site:
         for template, rel in self._candidates(path):
             found = self._by_output.get(rel)
             if found:
-                exact = urls.unescape_path(found[0].url) == path
-                return Resolution(found[0], template, exact=exact)
+                exact = urls.unescape_path(found[-1].url) == path
+                return Resolution(found[-1], template, exact=exact)
         if ignore_case:
             for template, rel in self._candidates(path):
                 folded = self._by_output_folded.get(_fold(rel))
@@ -318,6 +337,7 @@ class SiteBuilder:
         self.defaults = Defaults(config)
         self.markdown_extensions = config.markdown_extensions
         self.now = now or datetime.datetime.now(datetime.UTC)
+        self.zone = dates.site_zone(config.timezone)
 
     def page(self, file: ParsedFile) -> Entry:
         rel = file.rel
@@ -359,9 +379,11 @@ class SiteBuilder:
         basename = PurePosixPath(relative).name
         basename = basename[: len(basename) - len(PurePosixPath(basename).suffix)]
         date_match = urls.DATE_FILENAME.match(relative)
+        moment, invalid = self._document_date(data, date_match)
         if date_match:
             slug = date_match.group(2)
-            data.setdefault("date", _parse_date(date_match.group(1)))
+            if data.get("date") is None or data.get("date") is False:
+                data["date"] = moment.date() if moment else date_match.group(1)
         else:
             dateless = urls.DATELESS_FILENAME.match(relative)
             slug = dateless.group(1) if dateless else basename
@@ -376,12 +398,12 @@ class SiteBuilder:
         template = collection.permalink or urls.add_permalink_suffix(
             "/:collection/:path", self.config.permalink
         )
-        drop = self._url_drop(data, label, cleaned, basename, output_ext, relative)
+        drop = self._url_drop(data, label, cleaned, basename, output_ext, relative, moment)
         try:
             url = urls.sanitize_url(urls.generate_from_drop(permalink or template, drop))
         except urls.UnknownPlaceholderError:
             url = urls.sanitize_url(f"/{label}{cleaned}{output_ext}")
-        written = collection.output and _published(data) and not self._in_future(data)
+        written = collection.output and _published(data) and not self._in_future(moment)
         return Entry(
             EntryKind.DOCUMENT,
             file.rel,
@@ -391,13 +413,39 @@ class SiteBuilder:
             file,
             collection=label,
             redirect_to=_redirect_to(data) if self.config.redirects_enabled else None,
+            date=moment,
+            invalid_date=invalid,
         )
 
-    def _in_future(self, data: Mapping[str, Any]) -> bool:
-        if self.config.future:
-            return False
-        moment = _as_datetime(data.get("date"))
-        return moment is not None and moment > self.now
+    def _document_date(
+        self, data: Mapping[str, Any], date_match: re.Match[str] | None
+    ) -> tuple[datetime.datetime | None, InvalidDate | None]:
+        """The date Jekyll gives a document, or what stops it. A `date:` (after `defaults:`)
+        wins, and then the file name's date is never read (Document#modify_date)."""
+        value = data.get("date")
+        if value is not None and value is not False:  # Ruby's `!data["date"]`
+            try:
+                moment = dates.jekyll_time(value, self.zone)
+            except dates.InvalidDateError as error:
+                return None, InvalidDate("front matter", str(value), str(error))
+            if moment is not None or date_match is None:
+                return moment, None
+            # A form only Ruby reads (`March 5, 2024`): the file name's date, as a best
+            # guess of the day, never reported.
+            try:
+                return dates.parse_time(date_match.group(1), self.zone), None
+            except dates.InvalidDateError:
+                return None, None
+        if date_match is None:
+            return None, None
+        try:
+            return dates.parse_time(date_match.group(1), self.zone), None
+        except dates.InvalidDateError as error:
+            return None, InvalidDate("file name", date_match.group(1), str(error))
+
+    def _in_future(self, moment: datetime.datetime | None) -> bool:
+        """Publisher#hidden_in_the_future?: a date after the build's time."""
+        return not self.config.future and moment is not None and moment > self.now
 
     def _url_drop(
         self,
@@ -407,10 +455,11 @@ class SiteBuilder:
         basename: str,
         output_ext: str,
         relative: str,
+        moment: datetime.datetime | None,
     ) -> dict[str, str | None]:
         slug_source = data.get("slug") if isinstance(data.get("slug"), str) else None
-        moment = _as_datetime(data.get("date")) or self.now
-        categories = _categories(data, relative)
+        moment = moment or self.zone.local(self.now)  # Document#date: the build's time
+        categories = _categories(data, relative, label)
         drop: dict[str, str | None] = {
             "collection": label,
             "path": cleaned,
@@ -463,9 +512,11 @@ class SiteBuilder:
         return Entry(EntryKind.STATIC, rel, url, output, collection=label)
 
     def redirects(self, entries: Iterable[Entry]) -> Iterator[Entry]:
-        """jekyll-redirect-from: one redirect page per `redirect_from` value."""
+        """jekyll-redirect-from: one redirect page per `redirect_from` value of every written
+        page and document, pointing to its URL; a page that also has `redirect_to` gets its
+        stubs too (they lead to it, and it leads on)."""
         for entry in entries:
-            if entry.output is None or not entry.is_page:
+            if entry.output is None or entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT):
                 continue
             value = entry.data.get("redirect_from")
             sources = value if isinstance(value, list) else [value]
@@ -485,6 +536,52 @@ class SiteBuilder:
                 )
 
 
+def _document_order(left: Entry, right: Entry) -> int:
+    """Document#<=>: by date when both have one and they differ, else by path."""
+    if left.date is not None and right.date is not None and left.date != right.date:
+        return -1 if left.date < right.date else 1
+    return (left.rel > right.rel) - (left.rel < right.rel)
+
+
+def write_order(entries: Iterable[Entry], config: SiteConfig) -> list[Entry]:
+    """Entries in the order `jekyll build` writes them (Site#each_site_file), so that the last
+    of several claiming one file is the one left on disk:
+
+    1. pages, sorted by file name (Reader#sort_files!; Jekyll leaves the order of two pages
+       with the same name to Ruby's sort, taken here by path), then the pages generators add:
+       jekyll-redirect-from's stubs, those of documents first (in the order below) and then
+       those of pages, each page's in `redirect_from` order, then `redirects.json` and the
+       files of the other plugins;
+    2. static files, by path, then those of collections;
+    3. documents, collection by collection (`posts` first, then `collections:` in order),
+       each sorted by date then path (Document#<=>).
+    """
+    entries = list(entries)
+    labels = ["posts", *(label for label in config.collections if label != "posts")]
+    collection_index = {label: index for index, label in enumerate(labels)}
+
+    def by_kind(kind: EntryKind) -> list[Entry]:
+        return [e for e in entries if e.kind is kind]
+
+    pages = sorted(by_kind(EntryKind.PAGE), key=lambda e: (PurePosixPath(e.rel).name, e.rel))
+    documents: list[Entry] = []
+    for label in labels:
+        members = [e for e in by_kind(EntryKind.DOCUMENT) if e.collection == label]
+        documents += sorted(members, key=functools.cmp_to_key(_document_order))
+    documents += [e for e in by_kind(EntryKind.DOCUMENT) if e.collection not in collection_index]
+    declaring = {e.rel: index for index, e in enumerate(documents + pages)}
+    stubs = sorted(by_kind(EntryKind.REDIRECT), key=lambda e: declaring.get(e.rel, len(declaring)))
+    statics = sorted(
+        by_kind(EntryKind.STATIC),
+        key=lambda e: (
+            e.collection is not None,
+            collection_index.get(e.collection or "", len(labels)),
+            e.rel,
+        ),
+    )
+    return pages + stubs + by_kind(EntryKind.GENERATED) + statics + documents
+
+
 def _generated(entries: list[Entry], url: str) -> list[Entry]:
     """A file a plugin writes at `url`, unless a source file already has that output."""
     output = url.lstrip("/")
@@ -500,27 +597,16 @@ def _redirect_to(data: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _parse_date(text: str) -> datetime.date | str:
-    try:
-        year, month, day = (int(part) for part in text.split("-"))
-        return datetime.date(year, month, day)
-    except ValueError:
-        return text
-
-
-def _as_datetime(value: object) -> datetime.datetime | None:
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-    if isinstance(value, datetime.date):
-        return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC)
-    return None
-
-
-def _categories(data: Mapping[str, Any], relative: str) -> list[str]:
+def _categories(data: Mapping[str, Any], relative: str, label: str) -> list[str]:
+    """Document#categories_from_path, then the `categories` and `category` of the front
+    matter. The folders above a document's special folder (`_posts`) are its categories:
+    Jekyll cuts the path at the first `_posts`, wherever it appears."""
+    special = f"_{label}"
     found: list[str] = []
-    if not relative.startswith("_posts"):
-        head = relative.split("/_posts/", 1)[0] if "/_posts/" in relative else ""
-        found += [part for part in head.split("/") if part]
+    if not relative.startswith(special):
+        basename = relative.rsplit("/", 1)[-1]
+        head = relative.split(special, 1)[0]
+        found += [part for part in head.split("/") if part and part not in (special, basename)]
     for key in ("categories", "category"):
         value = data.get(key)
         if isinstance(value, str):
@@ -574,6 +660,8 @@ def build_site(
     if config.uses("jekyll-sitemap"):
         entries += _generated(entries, "/sitemap.xml")
         entries += _generated(entries, "/robots.txt")
+    for rank, entry in enumerate(write_order(entries, config)):
+        entry.write_rank = rank
     layout_names = frozenset(str(PurePosixPath(name).with_suffix("")) for name in layouts)
     return Site(
         root=root,

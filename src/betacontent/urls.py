@@ -22,8 +22,9 @@ _ADDRESSABLE_SAFE = "/:@!$&'()*+,;=-._~%#"
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 
-# Jekyll's Document::DATE_FILENAME_MATCHER and DATELESS_FILENAME_MATCHER.
-DATE_FILENAME = re.compile(r"^(?:.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
+# Jekyll's Document::DATE_FILENAME_MATCHER (its atomic group too: the folders before the date
+# end at the last `/`) and DATELESS_FILENAME_MATCHER.
+DATE_FILENAME = re.compile(r"^(?>.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
 DATELESS_FILENAME = re.compile(r"^(?:.+/)*(.*)(\.[^.]+)$")
 
 

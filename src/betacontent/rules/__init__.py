@@ -22,6 +22,7 @@ MODULES = (
     "bc111_duplicate_output",
     "bc112_over_limit",
     "bc113_symlink_outside_site",
+    "bc114_invalid_date",
     "bc115_broken_reference",
     "bc201_breadcrumbs_shape",
     "bc202_first_crumb_not_home",

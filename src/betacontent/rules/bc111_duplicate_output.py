@@ -2,11 +2,15 @@
 
 ## What it does
 Reports pages, documents, redirects and static files that Jekyll would write to the same file
-of `_site/`, naming the other source. `/x` and `/x.html` are the same file, `x.html`.
+of `_site/` with different content, naming the other source and the one Jekyll writes last.
+`/x` and `/x.html` are the same file, `x.html`. Two `redirect_from` stubs that write the same
+redirect there (`/x` and `/x.html` of one page) are not reported: the file is the same.
 
 ## Why is this bad?
 Jekyll writes both, one over the other; the last one written wins, with no warning. A
-`redirect_from` that claims a live page's URL replaces the page with a redirect.
+`redirect_from` that claims a live page's URL replaces the page with a redirect (stubs are
+written after the pages), and a collection document replaces a page (documents are written
+last).
 
 ## Example
 `_pages/transfert.md` with `redirect_from: /approche/consolidation` while
@@ -46,20 +50,36 @@ def _describe(entry: Entry) -> str:
     return entry.rel
 
 
+def _content(entry: Entry) -> tuple[str, object]:
+    """What an entry writes, as far as it tells two claimants apart: jekyll-redirect-from's
+    stubs differ only by their target; anything else is its own content."""
+    if entry.kind is EntryKind.REDIRECT:
+        return ("redirect", entry.redirect_to)
+    return ("entry", id(entry))
+
+
 def check(site: Site) -> Iterator[Diagnostic]:
     for output, claimants in site.outputs.items():
-        if len(claimants) < 2:
-            continue
+        if len({_content(entry) for entry in claimants}) < 2:
+            continue  # one content, written once or several times over
+        winner = claimants[-1]  # in the order Jekyll writes them: the last stays
         for entry in claimants:
             if entry.kind is EntryKind.GENERATED:
                 continue
-            others = ", ".join(_describe(other) for other in claimants if other is not entry)
+            content = _content(entry)
+            others = ", ".join(
+                dict.fromkeys(_describe(o) for o in claimants if _content(o) != content)
+            )
             what = "redirect" if entry.kind is EntryKind.REDIRECT else "output"
+            if _content(winner) == content:
+                outcome = "Jekyll writes this one last, over the others"
+            else:
+                outcome = f"Jekyll writes {_describe(winner)} last, over this one"
             yield RULE.at(
                 entry.rel,
                 _position(entry),
                 f"{what} `{entry.url}` is written to `{output}`, also claimed by {others}; "
-                "the last one written wins",
+                f"{outcome}",
             )
 
 

@@ -1,11 +1,14 @@
-"""Link containing Liquid that cannot be resolved statically.
+"""Link or fragment that depends on Liquid that cannot be resolved statically.
 
 ## What it does
 Notes links whose target is built by Liquid that only a full Jekyll render can evaluate
 (`{{ page.url }}`, `{{ site.data.x }}`, loops, includes). They are not checked. Links using
 `{{ site.url }}`, `{{ site.baseurl }}`, `relative_url`/`absolute_url` on a string, `{% link %}`
-and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. Info only,
-never an error.
+and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. Also notes a
+`#fragment` that names no id of its page when the page, its layouts or includes write ids
+with Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id
+may be written there. Ids written by loops over `site.COLLECTION` or `site.data.NAME` are
+evaluated and checked (BC302). Info only, never an error.
 
 ## Why is this bad?
 It is not bad; it says which links the linter could not verify.
@@ -17,7 +20,9 @@ It is not bad; it says which links the linter could not verify.
 
 ## Use instead
 If the target is fixed, write it: `[Dernier article](/actualites/2024/bilan)`, or use
-`{% link _posts/2024-01-10-bilan.md %}`.
+`{% link _posts/2024-01-10-bilan.md %}`. For a fragment, an id the template writes from front
+matter or data that betacontent evaluates: `<h2 id="{{ phase.slug }}">` in
+`{% for phase in site.phases %}`.
 """
 
 from __future__ import annotations
@@ -26,9 +31,13 @@ from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.rules.base import rule
-from betacontent.rules.common import checked_links
+from betacontent.rules.common import checked_links, fragment_misses
 from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
+
+
+def _listed(paths: tuple[str, ...]) -> str:
+    return ", ".join(f"`{path}`" for path in paths)
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
@@ -41,6 +50,17 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     f"`{target.url}` is built by Liquid and cannot be checked statically",
                     end=link_end(site, page.path, target.link),
                 )
+    for miss in fragment_misses(site):
+        if not miss.liquid:
+            continue  # BC302's
+        where = "this page" if miss.holder is miss.target.entry else miss.holder.rel
+        yield RULE.at(
+            miss.page.path,
+            miss.target.link.position,
+            f"`#{miss.target.fragment}` names no id found in {where}; it may be written by "
+            f"Liquid in {_listed(miss.liquid)}",
+            end=link_end(site, miss.page.path, miss.target.link),
+        )
 
 
 RULE = rule("BC310", "unresolved-liquid", Severity.INFO, __doc__)(check)

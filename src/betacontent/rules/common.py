@@ -25,12 +25,15 @@ from betacontent.links import (
     FileLinks,
     Link,
     LinkShapes,
+    Template,
     Unsafe,
     data_links,
     front_matter_links,
     include_parameter_links,
     included_names,
 )
+from betacontent.liquid_ids import SiteValues, evaluate, liquid_ids
+from betacontent.markdown import MASK
 from betacontent.positions import Position
 from betacontent.schema import JEKYLL_KEYS, PageFrontMatter
 from betacontent.site_index import Entry, EntryKind, Resolution, Site
@@ -390,6 +393,7 @@ class PageLinks:
     unsafe: list[Unsafe]
     anchors: list[tuple[str, Position, str]]  # (id, position, kind) the page defines
     skipped: list[Link] = field(default_factory=list)  # over `limits.max-links-per-page`
+    liquid: tuple[str, ...] = ()  # files that write ids by Liquid not evaluated statically
 
 
 _LINKS: weakref.WeakKeyDictionary[Site, list[PageLinks]] = weakref.WeakKeyDictionary()
@@ -536,34 +540,96 @@ def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     return Target(path, entry, link, kind, url, site_path, fragment, resolution, folded, problem)
 
 
+def site_values(site: Site) -> SiteValues:
+    """What Liquid's `site.*` gives the templates, as far as it is modelled (once per site):
+    each collection's documents (published; posts not in the future, newest first), in
+    Jekyll's order, as their front matter after `defaults:` with `url` and `collection`; and
+    `_data/`, by folder and name."""
+    table = memo(site, "site_values")
+    found = table.get("values")
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    collections: dict[str, list[dict[str, Any]]] = {}
+    for entry in sorted(site.entries, key=lambda e: e.write_rank):
+        if entry.kind is not EntryKind.DOCUMENT or entry.collection is None:
+            continue
+        if not _published(entry) or (entry.collection == "posts" and entry.output is None):
+            continue
+        drop = {**entry.data, "url": entry.url, "collection": entry.collection}
+        collections.setdefault(entry.collection, []).append(drop)
+    collections["posts"] = collections.get("posts", [])[::-1]  # SiteDrop#posts: newest first
+    data: dict[str, Any] = {}
+    for data_file in site.data_files:
+        *folders, name = data_file.name.split("/")
+        holder = data
+        for folder in folders:
+            holder = holder.setdefault(folder, {})
+        if isinstance(holder, dict):
+            holder[name] = data_file.data
+    values = table["values"] = SiteValues(collections, data)
+    return values
+
+
+def _published(entry: Entry) -> bool:
+    return not ("published" in entry.data and not entry.data["published"])
+
+
 def template_ids(site: Site, entry: Entry) -> set[str]:
     """HTML ids a page gets from its layouts (the whole `layout:` chain) and from the
     includes its body and those templates call: `<main id="contenu">` in a layout is an
-    anchor of every page using it."""
+    anchor of every page using it, and so is each id a loop of it writes (`liquid_ids`)."""
+    return set(_template_facts(site, entry)[0])
+
+
+def liquid_id_sources(site: Site, entry: Entry) -> tuple[str, ...]:
+    """The templates of a page (layouts, includes) that write ids with Liquid that cannot be
+    evaluated statically: a fragment they may define is never reported as broken."""
+    return _template_facts(site, entry)[1]
+
+
+def _template_facts(site: Site, entry: Entry) -> tuple[frozenset[str], tuple[str, ...]]:
     layout = entry.data.get("layout")
     body = included_names(entry.file.body) if entry.file is not None else []
     key = (layout if isinstance(layout, str) else None, tuple(body))
     by_key = memo(site, "template_ids")
-    ids = by_key.get(key)
-    if ids is None:
-        ids = by_key[key] = frozenset(_template_ids(site, key[0], body))
-    return set(ids)
+    found = by_key.get(key)
+    if found is None:
+        found = by_key[key] = _template_ids(site, key[0], body)
+    return found
 
 
-def _template_ids(site: Site, layout: str | None, body_includes: list[str]) -> set[str]:
+def _template_ids(
+    site: Site, layout: str | None, body_includes: list[str]
+) -> tuple[frozenset[str], tuple[str, ...]]:
     config = site.config
     ids: set[str] = set()
+    unknown: list[str] = []
     seen: set[str] = set()
     pending: list[str] = []
+
+    evaluated = memo(site, "template_liquid_ids")  # once per template, whatever the page
+
+    def add(rel: str, template: Template) -> None:
+        ids.update(template.ids)
+        if rel not in evaluated:
+            values = [evaluate(site_values(site), found) for found in template.liquid_ids]
+            known = frozenset().union(*(v for v in values if v is not None))
+            evaluated[rel] = (known, any(v is None for v in values))
+        known, partly_unknown = evaluated[rel]
+        ids.update(known)
+        if partly_unknown:
+            unknown.append(rel)
+
     while layout:
         key = f"{config.layouts_dir}/{layout}"
-        template = next(
-            (t for rel, t in site.templates.items() if rel.rsplit(".", 1)[0] == key), None
+        rel, template = next(
+            ((r, t) for r, t in site.templates.items() if r.rsplit(".", 1)[0] == key),
+            ("", None),
         )
         if template is None or key in seen:
             break
         seen.add(key)
-        ids |= template.ids
+        add(rel, template)
         pending += template.includes
         layout = template.parent if isinstance(template.parent, str) else None
     pending += body_includes
@@ -573,9 +639,9 @@ def _template_ids(site: Site, layout: str | None, body_includes: list[str]) -> s
         if template is None or key in seen:
             continue
         seen.add(key)
-        ids |= template.ids
+        add(key, template)
         pending += template.includes
-    return ids
+    return frozenset(ids), tuple(dict.fromkeys(unknown))
 
 
 def link_shapes(site: Site) -> LinkShapes:
@@ -622,16 +688,26 @@ def checked_links(site: Site) -> list[PageLinks]:
             body.ids,
         )
         anchors: list[tuple[str, Position, str]] = list(facts.anchors)
-        anchors += [(value, position, "html") for value, position in found.ids]
+        # An id with Liquid in it is masked here: `liquid_ids` below evaluates it, or not.
+        anchors += [(value, position, "html") for value, position in found.ids if MASK not in value]
         anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
         anchors += [(value, Position(1, 1), "template") for value in facts.footnotes]
+        liquid = liquid_id_sources(site, entry)
+        for liquid_id in liquid_ids(file.body):  # the page's own, as for its templates
+            values = evaluate(site_values(site), liquid_id)
+            if values is None:
+                liquid = (entry.rel, *liquid)
+            else:
+                anchors += [(value, Position(1, 1), "template") for value in sorted(values)]
         targets = [
             classify(site, entry, entry.rel, link)
             for link in found.links[:most]
             if not excluded or not any(p.search(link.url) for p in excluded)
         ]
         skipped = found.links[most:]
-        results.append(PageLinks(entry.rel, entry, targets, found.unsafe, anchors, skipped))
+        liquid = tuple(dict.fromkeys(liquid))
+        page = PageLinks(entry.rel, entry, targets, found.unsafe, anchors, skipped, liquid)
+        results.append(page)
     for data in site.data_files:
         links = data_links(data, shapes)
         targets = [
@@ -642,6 +718,49 @@ def checked_links(site: Site) -> list[PageLinks]:
         results.append(PageLinks(data.rel, None, targets, [], [], links[most:]))
     _LINKS[site] = results
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentMiss:
+    """A link whose `#fragment` names no id of the page it leads to (`holder`); `liquid`:
+    the files that may write it with Liquid (then it is not known to be broken)."""
+
+    page: PageLinks
+    target: Target
+    holder: Entry
+    ids: frozenset[str]
+    liquid: tuple[str, ...]
+
+
+def fragment_misses(site: Site) -> list[FragmentMiss]:
+    """Every link to a `#fragment` that no id of its target page matches (once per site).
+    Links through a redirect are checked against the page it leads to; static files are
+    not checked; `#` and `#top` always work."""
+    table = memo(site, "fragment_misses")
+    found = table.get("misses")
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    misses: list[FragmentMiss] = []
+    liquid_of = {id(page.entry): page.liquid for page in checked_links(site) if page.entry}
+    for page in checked_links(site):
+        for target in page.targets:
+            fragment = target.fragment
+            if not fragment or fragment.lower() == "top":
+                continue
+            if target.kind == "same-page":
+                holder = target.entry
+            elif target.resolution is not None and target.kind in ("internal", "own-domain"):
+                holder = final_page(site, target.resolution)
+            else:
+                continue
+            if holder is None or holder.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT):
+                continue
+            ids = frozenset(anchor for anchor, _, _ in anchors_of(site, holder))
+            if fragment not in ids:
+                liquid = liquid_of.get(id(holder), ())
+                misses.append(FragmentMiss(page, target, holder, ids, liquid))
+    table["misses"] = misses
+    return misses
 
 
 def anchors_of(site: Site, entry: Entry) -> list[tuple[str, Position, str]]:
