@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from betacontent.config import parse_config
-from betacontent.lint import check_settings
+from betacontent.lint import check_settings, select_rules
 from betacontent.rule_docs import INDEX, generate, page
 from betacontent.rules import RULES
 from conftest import ROOT, Run
@@ -29,6 +29,14 @@ def test_a_page_is_the_docstring_with_its_code_name_severity_and_how_to_turn_it_
         assert text.startswith(f"# {rule.code} {rule.name}\n\n{rule.summary}\n\n")
         assert f"Default severity: **{rule.severity.value}**" in text
         assert rule.doc.partition("\n\n")[2] in text
+        if not rule.default:  # a rule off by default says how to turn it on
+            settings = re.search(r"## Turning it on\n.*?```toml\n(.*?)```", text, re.S)
+            assert settings, rule.code
+            config = parse_config(tomllib.loads(settings[1]), "page")
+            assert config.extend_select == [rule.code]
+            assert rule in select_rules(config.select, config.ignore, config.extend_select)
+            assert rule not in select_rules([], [])
+            continue
         settings = re.search(r"## Turning it off\n.*?```toml\n(.*?)```", text, re.S)
         assert settings, rule.code
         # The settings shown are valid betacontent configuration naming this rule.

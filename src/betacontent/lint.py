@@ -45,14 +45,14 @@ def check_codes(option: str, codes: Sequence[str]) -> None:
 def select_rules(
     select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str] = ()
 ) -> list[Rule]:
-    """Rules whose code starts with a `select` or `extend-select` entry (all when `select` is
-    empty) and with no `ignore` entry; `ALL` matches every rule."""
+    """Rules whose code starts with a `select` or `extend-select` entry (every rule on by
+    default when `select` is empty) and with no `ignore` entry; `ALL` matches every rule."""
     chosen, dropped = _normalise("select", select), _normalise("ignore", ignore)
     extra = _normalise("extend-select", extend_select)
     return [
         rule
         for code, rule in RULES.items()
-        if (not chosen or _matches(code, chosen) or _matches(code, extra))
+        if ((not chosen and rule.default) or _matches(code, chosen) or _matches(code, extra))
         and not _matches(code, dropped)
     ]
 

@@ -21,6 +21,15 @@ def page_name(rule: Rule) -> str:
     return f"{rule.code}.md"
 
 
+def _turning_on(rule: Rule) -> str:
+    return (
+        "## Turning it on\n"
+        "Off by default. In `betacontent.toml`, or under `[tool.betacontent]` in "
+        "`pyproject.toml`:\n"
+        f'```toml\nextend-select = ["{rule.code}"]  # or `--extend-select {rule.code}`\n```\n'
+    )
+
+
 def _turning_off(rule: Rule) -> str:
     other = Severity.WARNING if rule.severity is Severity.ERROR else Severity.ERROR
     settings = (
@@ -47,8 +56,9 @@ def page(rule: Rule) -> str:
     summary, _, body = rule.doc.partition("\n\n")
     return (
         f"# {rule.code} {rule.name}\n\n{summary}\n\n"
-        f"Default severity: **{rule.severity.value}** ({_EFFECT[rule.severity]}).\n\n"
-        f"{body}\n\n{_turning_off(rule)}"
+        f"Default severity: **{rule.severity.value}** ({_EFFECT[rule.severity]})."
+        + ("" if rule.default else " Off by default.")
+        + f"\n\n{body}\n\n{_turning_off(rule) if rule.default else _turning_on(rule)}"
     )
 
 
@@ -58,7 +68,8 @@ def _cell(text: str) -> str:
 
 def index() -> str:
     rows = "".join(
-        f"| [{r.code}]({page_name(r)}) | {r.name} | {r.severity.value} | {_cell(r.summary)} |\n"
+        f"| [{r.code}]({page_name(r)}) | {r.name} | {r.severity.value}"
+        f"{'' if r.default else ' (off by default)'} | {_cell(r.summary)} |\n"
         for r in RULES.values()
     )
     return (

@@ -20,6 +20,9 @@ class Rule:
     summary: str
     doc: str
     check: Check
+    default: bool = True
+    """Run unless the selection says otherwise; a rule off by default runs only when a
+    `select` or `extend-select` entry names it (its code, a prefix of it, or `ALL`)."""
 
     def at(
         self,
@@ -46,12 +49,14 @@ class Rule:
         )
 
 
-def rule(code: str, name: str, severity: Severity, doc: str | None) -> Callable[[Check], Rule]:
+def rule(
+    code: str, name: str, severity: Severity, doc: str | None, *, default: bool = True
+) -> Callable[[Check], Rule]:
     """Declare a rule from its check function; the module docstring is its documentation."""
 
     def wrap(check: Check) -> Rule:
         text = (doc or "").strip()
         summary = text.splitlines()[0] if text else name
-        return Rule(code, name, severity, summary, text, check)
+        return Rule(code, name, severity, summary, text, check, default)
 
     return wrap

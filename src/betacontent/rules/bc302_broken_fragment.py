@@ -6,9 +6,11 @@ page), checks that the target page defines that id: a heading id exactly as Jeky
 generates it (GFM auto ids, with smart quotes, duplicates numbered `-1`, `-2`), an explicit id
 (`{#id}`, `{: #id}`), or an HTML `id=`/`name=` of the page or of its layouts and includes,
 Liquid loops over collections and `_data/` included (see `liquid_ids`:
-`<div id="{{ phase.slug }}">` in `{% for phase in site.phases %}`). Percent-encoded fragments
-are decoded first. Links through a redirect are checked against the page it leads to; static
-files are not checked. `#` and `#top` always work. A fragment that Liquid the linter cannot
+`<div id="{{ phase.slug }}">` in `{% for phase in site.phases %}`). HTML entities and
+percent-encoding in fragments are decoded first, as the browser does (`#l&eacute;quipe`,
+`#r%C3%A9sum%C3%A9`). Links through a redirect are checked against the page it leads to;
+static files are not checked. `#` and `#top` always work, and a client-side route (`#/…`,
+`#!…`) is the page's JavaScript's. A fragment that Liquid the linter cannot
 evaluate may write (`id="{{ page.ancre }}"`) is not reported here but as BC310 (info).
 
 ## Why is this bad?

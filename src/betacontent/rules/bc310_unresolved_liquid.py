@@ -8,7 +8,8 @@ and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. A
 `#fragment` that names no id of its page when the page, its layouts or includes write ids
 with Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id
 may be written there. Ids written by loops over `site.COLLECTION` or `site.data.NAME` are
-evaluated and checked (BC302). Info only, never an error.
+evaluated and checked (BC302). Info only, never an error, and off by default (a site that
+builds pages from loops has thousands of them): `extend-select = ["BC310"]` lists them.
 
 ## Why is this bad?
 It is not bad; it says which links the linter could not verify.
@@ -63,4 +64,4 @@ def check(site: Site) -> Iterator[Diagnostic]:
         )
 
 
-RULE = rule("BC310", "unresolved-liquid", Severity.INFO, __doc__)(check)
+RULE = rule("BC310", "unresolved-liquid", Severity.INFO, __doc__, default=False)(check)

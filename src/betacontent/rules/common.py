@@ -6,6 +6,7 @@ Each is computed once per site and reused, so no rule parses or validates anythi
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import unicodedata
 import weakref
@@ -459,6 +460,12 @@ _Resolved = tuple[
 problem."""
 
 
+def _fragment(written: str) -> str | None:
+    """A fragment as the browser looks it up: HTML entities decoded (the link is an HTML
+    attribute in the end: `#l&eacute;quipe` is `#léquipe`), then percent-decoded."""
+    return unquote(html.unescape(written)) if written else None
+
+
 def classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
     """What `link`, in the file `path` (of the page `entry`), resolves to. The work is done
     once per URL, origin and, for a relative URL, page: the same link on many pages is
@@ -515,7 +522,7 @@ def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         return Target(path, entry, link, "other", url)
     else:
         if not parts.path:
-            fragment = unquote(parts.fragment) if parts.fragment else None
+            fragment = _fragment(parts.fragment)
             return Target(path, entry, link, "same-page", url, None, fragment, problem=problem)
         if link.origin in TEMPLATED and not parts.path.startswith("/"):
             # A value of front matter or data: a source path (`_pages/x.md`), or a path that
@@ -536,7 +543,7 @@ def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         folded = site.lookup(site_path, ignore_case=True, baseurl_included=not templated)
         if site.lint.ignore_case:  # the server finds it: a match, if not the canonical URL
             resolution = folded
-    fragment = unquote(parts.fragment) if parts.fragment else None
+    fragment = _fragment(parts.fragment)
     return Target(path, entry, link, kind, url, site_path, fragment, resolution, folded, problem)
 
 
@@ -745,8 +752,8 @@ def fragment_misses(site: Site) -> list[FragmentMiss]:
     for page in checked_links(site):
         for target in page.targets:
             fragment = target.fragment
-            if not fragment or fragment.lower() == "top":
-                continue
+            if not fragment or fragment.lower() == "top" or fragment.startswith(("/", "!")):
+                continue  # `#/datasets/1`, `#!/x`: a route the page's JavaScript reads
             if target.kind == "same-page":
                 holder = target.entry
             elif target.resolution is not None and target.kind in ("internal", "own-domain"):
