@@ -33,6 +33,11 @@ from betacontent.workers import available_cores
 
 ENCODER = msgspec.json.Encoder(order="deterministic")
 
+WITHHELD_ALWAYS = frozenset({"BC307"})
+"""Codes that withhold a page from the API whatever their severity: script in content works on
+the Jekyll site (BC307 is information to the linter), but a frontend that inserts the API's
+HTML would run it under its own origin."""
+
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
@@ -402,10 +407,8 @@ def publish(
     diagnostics = list(diagnostics)
     failing: dict[str, list[str]] = defaultdict(list)
     for diagnostic in diagnostics:
-        if (
-            diagnostic.severity is Severity.ERROR
-            and diagnostic.code not in failing[diagnostic.path]
-        ):
+        withholds = diagnostic.severity is Severity.ERROR or diagnostic.code in WITHHELD_ALWAYS
+        if withholds and diagnostic.code not in failing[diagnostic.path]:
             failing[diagnostic.path].append(diagnostic.code)
     candidates = [
         e for e in site.entries if e.is_page and e.output is not None and e.file is not None
