@@ -8,6 +8,7 @@ import shlex
 import sys
 import threading
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
@@ -735,6 +736,40 @@ def config_command(site: Path | None, config_file: Path | None) -> None:
         raise _fail(str(error)) from None
     source = os.path.relpath(path, Path.cwd()) if path is not None else "no file found"
     click.echo(describe_config(config, written, source), nl=False)
+
+
+@main.command(name="init")
+@click.argument("site", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it (default: betacontent.toml at the site root); `-` prints it.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def init_command(site: Path | None, out: Path | None, force: bool) -> None:
+    """Write a starting betacontent.toml from SITE as it stands: the keys its collections and
+    layouts use with their types and how often, the values that name another collection's
+    documents, the phase collection. Review it: nothing in it is violated by the site today."""
+    from betacontent.init_config import propose
+
+    root = find_site_root((site or Path.cwd()).resolve())
+    loaded = load_site(root, LintConfig(), cache=None)
+    if not loaded.files:
+        raise _fail(_nothing_to_check(root, Path.cwd()))
+    text = propose(loaded)
+    parse_config(tomllib.loads(text), "the proposal")  # what is written is valid, always
+    if out is not None and str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    target = out or root / "betacontent.toml"
+    if target.exists() and not force:
+        shown = os.path.relpath(target, Path.cwd())
+        raise _fail(f"{shown} exists: --force to replace it, or --out - to print the proposal")
+    try:
+        write_atomic(target, text)
+    except OSError as error:
+        raise _fail(f"cannot write {target}: {error.strerror}") from None
+    click.echo(f"wrote {os.path.relpath(target, Path.cwd())}: review it, then lint the site")
 
 
 def _write_folder(out: Path, files: dict[str, str], check: bool, stray: list[Path]) -> None:
