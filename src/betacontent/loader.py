@@ -123,6 +123,8 @@ def load_site(
     config, config_source, config_problems = _read_config(root)
     limits = YamlLimits(lint.limits.max_yaml_nodes, lint.limits.max_yaml_depth)
     sources = read_sources(root, config, config_source, lint.limits.max_file_size)
+    # Gems of the Gemfile's `:jekyll_plugins` group run as if `plugins:` named them.
+    config.plugins += [gem for gem in sources.bundled_plugins if gem not in config.plugins]
     markdown_extensions = config.markdown_extensions
     plan: list[tuple[SourceFile, bool, bool]] = []  # (source, parse it?, is a page)
     for source in sources.files:
@@ -175,6 +177,7 @@ def load_site(
         has_includes_dir=sources.has_includes_dir,
         read_problems=read_problems,
         templates=templates,
+        generators=sources.generators,
     )
 
 

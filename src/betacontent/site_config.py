@@ -72,6 +72,7 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     layouts_dir: str = "_layouts"
     includes_dir: str = "_includes"
     data_dir: str = "_data"
+    plugins_dir: str | list[str] = "_plugins"
     future: bool = False
     timezone: str | None = None  # Jekyll sets TZ to it: dates and permalinks are local to it
     theme: str | None = None

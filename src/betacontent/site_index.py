@@ -106,6 +106,9 @@ class Site:
     has_includes_dir: bool
     read_problems: list[tuple[str, Problem]] = field(default_factory=list)
     templates: dict[str, Any] = field(default_factory=dict)  # "_layouts/x.html" -> Template
+    generators: tuple[str, ...] = ()
+    """The site's own plugins that add pages (`_plugins/*.rb` Generators), which betacontent
+    does not run: a link to a folder they may fill is not known broken."""
     declared: SiteSchemas | None = None
     """The schemas the configuration declares (read from `lint` when not given)."""
     external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
@@ -631,6 +634,7 @@ def build_site(
     has_includes_dir: bool,
     read_problems: list[tuple[str, Problem]] | None = None,
     templates: dict[str, Any] | None = None,
+    generators: list[str] | None = None,
     now: datetime.datetime | None = None,
 ) -> Site:
     """Assemble the site from its source files, in reading order."""
@@ -678,4 +682,5 @@ def build_site(
         has_includes_dir=has_includes_dir,
         read_problems=read_problems or [],
         templates=templates or {},
+        generators=tuple(generators or ()),
     )

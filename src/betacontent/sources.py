@@ -51,6 +51,40 @@ class SiteSources:
     templates: list[SourceFile] = field(default_factory=list)  # layouts and includes, read
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, what went wrong)
     outside: list[tuple[str, str]] = field(default_factory=list)  # (symlink, its real target)
+    generators: list[str] = field(default_factory=list)  # `_plugins/` files that make pages
+    bundled_plugins: list[str] = field(default_factory=list)  # Gemfile's :jekyll_plugins gems
+
+
+# A plugin that adds pages to the site: a Generator (or a hook) that builds Page objects.
+_GENERATOR = re.compile(rb"<\s*(?:Jekyll::)?Generator\b|PageWithoutAFile|Jekyll::Page\.new")
+# `group :jekyll_plugins do ... end` of a Gemfile: Bundler requires those gems, so Jekyll runs
+# them without `plugins:` naming them.
+_PLUGIN_GROUP = re.compile(rb"group\s+[^\n]*:jekyll_plugins[^\n]*\bdo\b(.*?)^\s*end\b", re.S | re.M)
+_GEM = re.compile(rb"""^\s*gem\s+["']([\w.-]+)["']""", re.M)
+
+
+def plugin_facts(root: Path, plugins_dir: str | list[str]) -> tuple[list[str], list[str]]:
+    """(the `_plugins/` Ruby files that generate pages, the gems of the Gemfile's
+    `:jekyll_plugins` group): pages betacontent cannot see, and plugins Jekyll loads."""
+    generators: list[str] = []
+    folders = [plugins_dir] if isinstance(plugins_dir, str) else plugins_dir
+    for folder in (confined(root, name) for name in folders):
+        if not _is_dir(folder):
+            continue
+        for path in sorted(folder.rglob("*.rb")):
+            try:
+                if _GENERATOR.search(path.read_bytes()):
+                    generators.append(path.relative_to(root).as_posix())
+            except OSError:
+                continue
+    gems: list[str] = []
+    try:
+        gemfile = (root / "Gemfile").read_bytes()
+    except OSError:
+        gemfile = b""
+    for group in _PLUGIN_GROUP.finditer(gemfile):
+        gems += [name.decode() for name in _GEM.findall(group.group(1))]
+    return generators, gems
 
 
 def is_special(name: str) -> bool:
@@ -292,4 +326,5 @@ def read_sources(
     sources.files.sort(key=lambda f: f.rel)
     sources.problems = walker.problems
     sources.outside = walker.outside
+    sources.generators, sources.bundled_plugins = plugin_facts(root, config.plugins_dir)
     return sources

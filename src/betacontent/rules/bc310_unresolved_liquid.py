@@ -1,4 +1,4 @@
-"""Link or fragment that depends on Liquid that cannot be resolved statically.
+"""Link or fragment that depends on Liquid, or on a plugin, that cannot be resolved statically.
 
 ## What it does
 Notes links whose target is built by Liquid that only a full Jekyll render can evaluate
@@ -7,7 +7,9 @@ Notes links whose target is built by Liquid that only a full Jekyll render can e
 and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. Also notes a
 `#fragment` that names no id of its page when the page, its layouts or includes write ids
 with Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id
-may be written there. Ids written by loops over `site.COLLECTION` or `site.data.NAME` are
+may be written there. And a link to a folder of the sources that no page fills
+(`/actualites/`, which holds only `_posts`) on a site whose own plugins generate pages
+(`_plugins/*.rb` with a `Generator`): betacontent does not run them. Ids written by loops over `site.COLLECTION` or `site.data.NAME` are
 evaluated and checked (BC302). Info only, never an error, and off by default (a site that
 builds pages from loops has thousands of them): `extend-select = ["BC310"]` lists them.
 
@@ -49,6 +51,14 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"`{target.url}` is built by Liquid and cannot be checked statically",
+                    end=link_end(site, page.path, target.link),
+                )
+            elif target.kind == "plugin":
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{target.url}` names a folder of the sources that no page fills; the "
+                    f"site's plugins ({_listed(site.generators)}) may write it: not checked",
                     end=link_end(site, page.path, target.link),
                 )
     for miss in fragment_misses(site):

@@ -359,6 +359,7 @@ LinkKind = Literal[
     "liquid",
     "liquid-error",
     "empty",
+    "plugin",
 ]
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -543,6 +544,10 @@ def _classify(site: Site, entry: Entry | None, path: str, link: Link) -> Target:
         folded = site.lookup(site_path, ignore_case=True, baseurl_included=not templated)
         if site.lint.ignore_case:  # the server finds it: a match, if not the canonical URL
             resolution = folded
+    if resolution is None and folded is None and site.generators:
+        local = site.site_path(site_path, baseurl_included=not templated)
+        if local is not None and urls.unescape_path(local).strip("/") in _bare_folders(site):
+            return Target(path, entry, link, "plugin", url, site_path, _fragment(parts.fragment))
     fragment = _fragment(parts.fragment)
     return Target(path, entry, link, kind, url, site_path, fragment, resolution, folded, problem)
 
@@ -579,6 +584,26 @@ def site_values(site: Site) -> SiteValues:
 
 def _published(entry: Entry) -> bool:
     return not ("published" in entry.data and not entry.data["published"])
+
+
+def _bare_folders(site: Site) -> frozenset[str]:
+    """Folders of the sources that Jekyll writes no index for (`en/news`, which holds only
+    `_posts`): where a site's own generator plugin writes archive pages."""
+    table = memo(site, "bare_folders")
+    found: frozenset[str] | None = table.get("all")
+    if found is None:
+        folders: set[str] = set()
+        for entry in site.entries:
+            parts = entry.rel.split("/")[:-1]
+            folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        written = {
+            e.output.rsplit("/", 1)[0]
+            for e in site.entries
+            if e.output and e.output.endswith("/index.html")
+        }
+        found = frozenset(f for f in folders if f not in written and not f.startswith("_"))
+        table["all"] = found
+    return found
 
 
 def template_ids(site: Site, entry: Entry) -> set[str]:
