@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
-from betacontent import urls
+from betacontent import markdown, urls
+from betacontent.anchors import page_anchors
 from betacontent.markdown import MASK, mask_liquid
 
 # A start tag of the masked text (Liquid masked, so no `>` or quote hides in it) and the
@@ -64,10 +65,16 @@ class LiquidId:
     value: str  # as written, Liquid included: `phase-{{ phase.slug }}`
     loops: tuple[str, ...]  # markup of the enclosing loops, outermost first: `p in site.x`
     assigns: tuple[tuple[str, str | None], ...]  # (name, expression; None: a capture)
+    markdown: bool = False  # `value` is Markdown (`{{ x.content | markdownify }}`): its heading
+    # ids are the anchors, as kramdown gives them
 
 
 # A cheap look for what `liquid_ids` finds: most pages have none.
-_MAYBE = re.compile(r"""(?<![\w:-])(?:id|name)\s*=\s*["']?[^"'<>\s]*\{[{%]""", re.IGNORECASE)
+_MAYBE = re.compile(
+    r"""(?<![\w:-])(?:id|name)\s*=\s*["']?[^"'<>\s]*\{[{%]|\|\s*markdownify""", re.IGNORECASE
+)
+# Markdown that Liquid outputs through `markdownify` (the filter last): its headings get ids.
+_MARKDOWNIFY = re.compile(r"\{\{-?((?:(?!\}\}).)*?)\|\s*markdownify\s*-?\}\}", re.DOTALL)
 
 
 def liquid_ids(text: str) -> tuple[LiquidId, ...]:
@@ -88,6 +95,13 @@ def liquid_ids(text: str) -> tuple[LiquidId, ...]:
             value = text[start : start + len(attribute.group(group))]
             if MASK in attribute.group(group) and not _inside(start, skipped):
                 found.append((start, value))
+    markdown = {
+        m.start(): "{{" + m.group(1) + "}}"
+        for m in _MARKDOWNIFY.finditer(text)
+        if not _inside(m.start(), skipped)
+    }
+    found += list(markdown.items())
+    found.sort()
     if not found:
         return ()
     tags = [m for m in _TAG.finditer(text) if not _inside(m.start(), skipped)]
@@ -111,7 +125,7 @@ def liquid_ids(text: str) -> tuple[LiquidId, ...]:
             elif name in ("increment", "decrement") and markup:
                 assigns.append((markup.split()[0], None))
         loops = tuple(markup for kind, markup in stack if kind in _LOOPS)
-        result.append(LiquidId(value, loops, tuple(assigns)))
+        result.append(LiquidId(value, loops, tuple(assigns), start in markdown))
     return tuple(result)
 
 
@@ -475,7 +489,14 @@ def evaluate(site: SiteValues, liquid_id: LiquidId) -> frozenset[str] | None:
                         forloop = {"index": index + 1, "index0": index, "length": len(items)}
                     deeper.append({**scope, name: item, "forloop": forloop})
             scopes = deeper
-        rendered = (_render(evaluator, liquid_id.value, scope) for scope in scopes)
+        rendered = [_render(evaluator, liquid_id.value, scope) for scope in scopes]
+        if liquid_id.markdown:  # each output is converted on its own: ids numbered in each
+            return frozenset(
+                anchor.id
+                for text in rendered
+                for anchor in page_anchors(markdown.parse(text), text)
+                if anchor.kind != "html"
+            )
         return frozenset(value for value in rendered if value)
     except (Unknown, RecursionError):
         return None

@@ -9,9 +9,11 @@ and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. A
 with Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id
 may be written there. And a link to a folder of the sources that no page fills
 (`/actualites/`, which holds only `_posts`) on a site whose own plugins generate pages
-(`_plugins/*.rb` with a `Generator`): betacontent does not run them. Ids written by loops over `site.COLLECTION` or `site.data.NAME` are
-evaluated and checked (BC302). Info only, never an error, and off by default (a site that
-builds pages from loops has thousands of them): `extend-select = ["BC310"]` lists them.
+(`_plugins/*.rb` with a `Generator`): betacontent does not run them. Ids written by loops
+over `site.COLLECTION` or `site.data.NAME`, and heading ids of Markdown such loops output
+through `markdownify`, are evaluated and checked (BC302). Info only, never an error, and off
+by default (a site that builds pages from loops has thousands of them): `extend-select =
+["BC310"]` lists them.
 
 ## Why is this bad?
 It is not bad; it says which links the linter could not verify.
