@@ -416,6 +416,53 @@ def readable_scalars(text: str) -> dict[str, str]:
     }
 
 
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#][^:#]*?):\s+(.*?)\s*$")
+
+
+def yaml_hint(text: str, error: yaml.MarkedYAMLError) -> str:
+    """What to do about the most common libyaml errors, in plain words (with the line as it
+    should be, where it can be given): "" when there is nothing sure to say."""
+    problem, context = error.problem or "", error.context or ""
+    mark = error.problem_mark
+    lines = text.split("\n")
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    found = line[mark.column] if mark is not None and mark.column < len(line) else ""
+    pair = _KEY_VALUE.match(line)
+    quoted = pair.group(3) if pair else ""
+    if len(quoted) > 2 and quoted[0] in "'\"" and quoted[0] in quoted[1:-1]:
+        quote = quoted[0]
+        inner = quoted[1:].rsplit(quote, 1)[0]
+        fixed = quote + inner.replace(quote, quote * 2 if quote == "'" else '\\"') + quote
+        key = pair.group(2) if pair else ""
+        return f"; a `{quote}` inside a value in `{quote}` quotes ends it: `{key}: {fixed}`"
+    if problem.startswith("mapping values are not allowed"):
+        pair = _KEY_VALUE.match(line)
+        if pair and ": " in pair.group(3):
+            value = pair.group(3).replace("\\", "\\\\").replace('"', '\\"')
+            return f'; quote a value that holds `: `: `{pair.group(2)}: "{value}"`'
+        return "; a value that holds `: ` must be quoted"
+    if "cannot start any token" in problem:
+        if found == "\t":
+            return "; YAML indents with spaces, never with tabs"
+        if found in ("@", "`", "%"):
+            return f"; a value that starts with `{found}` must be quoted"
+    if problem.startswith("found undefined alias") or "scanning an alias" in context:
+        return "; `*` starts an alias in YAML: quote a value that starts with `*`"
+    if "end of stream" in problem and "quoted scalar" in context:
+        start = error.context_mark
+        where = f" on line {start.line + 1}" if start is not None else ""
+        return f"; a quote opened{where} is never closed"
+    if problem.startswith("did not find expected key"):
+        return "; check the indentation: the keys of one mapping start in the same column"
+    if problem.startswith("did not find expected '-' indicator"):
+        return "; check the indentation: the items of one list start with `- ` in one column"
+    if problem.startswith("could not find expected ':'"):
+        return "; a line holds no `key:`: indent a value that goes on, or quote it"
+    if "flow sequence" in context or "flow mapping" in context:
+        return "; a `[` or `{` opened at the start of a value is never closed: quote text"
+    return ""
+
+
 def load_yaml(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> YamlDocument:
     """Parse YAML with libyaml; a syntax error, YAML over the limits and duplicate keys
     become problems. YAML over the limits is not loaded at all."""
@@ -433,6 +480,7 @@ def load_yaml(text: str, limits: YamlLimits = DEFAULT_YAML_LIMITS) -> YamlDocume
         message = error.problem or error.context or "invalid YAML"
         if error.context and error.problem:
             message = f"{error.problem} ({error.context})"
+        message += yaml_hint(text, error)
         problem = Problem(ProblemKind.YAML_SYNTAX, position, f"YAML syntax error: {message}")
         return YamlDocument(None, None, [problem])
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
