@@ -34,7 +34,9 @@ from betacontent.positions import split_lines
 
 __all__ = ["Anchor", "gfm_id", "heading_ids", "page_anchors", "typographic"]
 
-AnchorKind = Literal["heading", "explicit", "html"]
+AnchorKind = Literal["heading", "explicit", "html", "liquid"]
+"""`liquid`: a heading whose text holds Liquid (`## Ruby {{ branch.name }}`), whose id only
+Jekyll's render knows; its `id` is empty, it says the page has such ids."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -852,6 +854,10 @@ class _Page:
         `key`: the line of markdown-it's token, `line`: the line of the heading's text."""
         text = self._render(source)
         column = self._indent(line) + 1
+        if explicit is None and _LIQUID.search(source):
+            self.headings[key] = None  # its text, so its id, is Liquid's output
+            self._add("", line, column, "liquid", text, outer=True)
+            return
         if explicit is not None:
             self.headings[key] = explicit
             self._add(explicit, line, column, "explicit", text, outer=True)

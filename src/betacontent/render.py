@@ -413,7 +413,7 @@ class _Job:
             found = page_anchors(linter_markdown.parse(self.body), self.body)
         for anchor in found:
             line = anchor.line - 1
-            if anchor.kind == "heading" or (anchor.kind == "explicit" and anchor.text):
+            if anchor.kind in ("heading", "liquid") or (anchor.kind == "explicit" and anchor.text):
                 self.headings.add(line)
             elif anchor.kind == "explicit" and 0 <= line < len(self.text_lines):
                 at = self.text_lines[line][anchor.column - 1 :]

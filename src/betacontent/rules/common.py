@@ -719,12 +719,14 @@ def checked_links(site: Site) -> list[PageLinks]:
             body.unsafe,
             body.ids,
         )
-        anchors: list[tuple[str, Position, str]] = list(facts.anchors)
+        anchors: list[tuple[str, Position, str]] = [a for a in facts.anchors if a[2] != "liquid"]
         # An id with Liquid in it is masked here: `liquid_ids` below evaluates it, or not.
         anchors += [(value, position, "html") for value, position in found.ids if MASK not in value]
         anchors += [(value, Position(1, 1), "template") for value in template_ids(site, entry)]
         anchors += [(value, Position(1, 1), "template") for value in facts.footnotes]
         liquid = liquid_id_sources(site, entry)
+        if len(anchors) < len(facts.anchors):  # headings whose text is Liquid's output
+            liquid = (entry.rel, *liquid)
         for liquid_id in liquid_ids(file.body):  # the page's own, as for its templates
             values = evaluate(site_values(site), liquid_id)
             if values is None:
