@@ -36,10 +36,20 @@ import unicodedata
 from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.front_matter import ProblemKind
+from betacontent.positions import Position
 from betacontent.rules.base import rule
 from betacontent.rules.common import fragment_misses
 from betacontent.rules.fixing import link_end
-from betacontent.site_index import Site
+from betacontent.site_index import Entry, Site
+
+
+def _refused(entry: Entry) -> Position | None:
+    """Where the YAML of a page's front matter fails, if it does."""
+    file = entry.file
+    if file is None or file.unparsed is None:
+        return None
+    return next((p.position for p in file.problems if p.kind is ProblemKind.YAML_SYNTAX), None)
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
@@ -55,6 +65,12 @@ def check(site: Site) -> Iterator[Diagnostic]:
             hint = (
                 f"; the id `#{same[0]}` looks the same but is written with other Unicode "
                 "code points (NFC vs NFD accents): copy it from the heading"
+            )
+        broken = _refused(miss.holder)
+        if broken is not None:  # the cause is there, not in the link
+            hint = (
+                f"; its front matter does not parse ({miss.holder.rel}:{broken.line}:"
+                f"{broken.column}), so the ids of its layout are lost"
             )
         where = "this page" if miss.holder is target.entry else miss.holder.rel
         yield RULE.at(
