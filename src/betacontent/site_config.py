@@ -79,6 +79,7 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     remote_theme: str | None = None
     redirect_from: dict[str, Any] = msgspec.field(default_factory=dict)
     feed: dict[str, Any] = msgspec.field(default_factory=dict)
+    sass: dict[str, Any] = msgspec.field(default_factory=dict)
     strict_front_matter: bool = False
 
     def __post_init__(self) -> None:

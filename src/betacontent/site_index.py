@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import functools
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -585,6 +586,57 @@ def write_order(entries: Iterable[Entry], config: SiteConfig) -> list[Entry]:
     return pages + stubs + by_kind(EntryKind.GENERATED) + statics + documents
 
 
+def _jekyll_env() -> str:
+    """`Jekyll.env`: the environment a build runs in, as the plugins see it."""
+    return os.environ.get("JEKYLL_ENV") or "development"
+
+
+def feed_paths(feed: Mapping[str, Any]) -> list[str]:
+    """The feeds jekyll-feed writes (`Generator#generate`, `#feed_path`): one per collection
+    it is given (`posts` always), and one per category listed for it. Feeds by tag are left
+    out (they depend on the posts' tags)."""
+    if feed.get("disable_in_development") and _jekyll_env() == "development":
+        return []
+    given = feed.get("collections")
+    collections: dict[str, Any] = {}
+    if isinstance(given, list):
+        collections = {str(name): {} for name in given}
+    elif isinstance(given, dict):
+        collections = {str(k): v if isinstance(v, dict) else {} for k, v in given.items()}
+    posts = dict(collections.get("posts") or {})
+    posts.setdefault("path", feed.get("path"))
+    posts.setdefault("categories", feed.get("categories"))
+    collections["posts"] = posts
+    paths: list[str] = []
+    for name, meta in collections.items():
+        prefix = "/feed" if name == "posts" else f"/feed/{name}"
+        categories = meta.get("categories")
+        for category in categories if isinstance(categories, list) else []:
+            paths.append(f"{prefix}/{category}.xml")
+        path = meta.get("path")
+        paths.append(path if isinstance(path, str) and path else f"{prefix}.xml")
+    return paths
+
+
+def source_maps(entries: list[Entry], config: SiteConfig) -> list[Entry]:
+    """The `.css.map` jekyll-sass-converter writes beside each Sass page it converts, unless
+    `sass: sourcemap:` says `never` (or `development`, outside the development environment)."""
+    sass = config.sass if isinstance(config.sass, dict) else {}
+    option = str(sass.get("sourcemap", "always"))
+    if option == "never" or (option == "development" and _jekyll_env() != "development"):
+        return []
+    found: list[Entry] = []
+    for entry in list(entries):
+        if (
+            entry.kind is EntryKind.PAGE
+            and entry.output is not None
+            and entry.output.endswith(".css")
+            and urls.extname(entry.rel).lower() in urls.SASS_EXTENSIONS
+        ):
+            found += _generated(entries + found, "/" + entry.output + ".map")
+    return found
+
+
 def _generated(entries: list[Entry], url: str) -> list[Entry]:
     """A file a plugin writes at `url`, unless a source file already has that output."""
     output = url.lstrip("/")
@@ -659,8 +711,9 @@ def build_site(
             entries += _generated(entries, "/redirects.json")
     # Files the common plugins write (unless the site has its own).
     if config.uses("jekyll-feed"):
-        feed = config.feed.get("path") if isinstance(config.feed, dict) else None
-        entries += _generated(entries, "/" + str(feed or "feed.xml").lstrip("/"))
+        for path in feed_paths(config.feed if isinstance(config.feed, dict) else {}):
+            entries += _generated(entries, "/" + path.lstrip("/"))
+    entries += source_maps(entries, config)
     if config.uses("jekyll-sitemap"):
         entries += _generated(entries, "/sitemap.xml")
         entries += _generated(entries, "/robots.txt")
