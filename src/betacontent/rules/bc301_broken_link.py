@@ -8,9 +8,10 @@ key) and absolute URLs to the site's own domain, the way the web server would (s
 nothing, and those that match only when case is ignored (nginx answers 404; unless the
 configuration says `ignore-case = true`), with what explains it when something does: the
 target's front matter does not parse, a trailing slash, the `baseurl`, a source path, a close
-URL ("did you mean"). Relative links are resolved against the
-page's URL, as a browser does. A `{% link %}` or `{% post_url %}` to a missing file is reported
-too: Jekyll stops the build on it. Breadcrumb links are BC204's, images and other assets BC303's.
+URL ("did you mean"). Relative links are resolved against the page's URL, as a browser does.
+A `{% link %}` or `{% post_url %}` to a missing file is reported too: Jekyll stops the build
+on it; and so is an empty Markdown link (`[texte]()`), which leads nowhere. Breadcrumb links
+are BC204's, images and other assets BC303's.
 
 ## Why is this bad?
 A 404 for every visitor who follows it, and a signal of neglect to search engines.
@@ -56,6 +57,13 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"link to `{target.url}` resolves to no page, redirect or file"
                     + broken_hint(site, target),
+                    end=link_end(site, page.path, target.link),
+                )
+            elif target.kind == "empty" and origin in ("markdown", "reference"):
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    "empty link target: the link reloads this page",
                     end=link_end(site, page.path, target.link),
                 )
             elif target.kind == "source-path" and target.resolution is None:

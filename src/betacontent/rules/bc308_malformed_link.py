@@ -1,8 +1,9 @@
 """Empty or malformed link.
 
 ## What it does
-Reports links with an empty target (`href=""`, `[texte]()`), a `%` that does not start a
-percent-encoded byte, or whitespace inside the URL.
+Reports HTML links with an empty target (`href=""`, which scripts sometimes fill; an empty
+Markdown link, `[texte]()`, is BC301's), a `%` that does not start a percent-encoded byte,
+or whitespace inside the URL.
 
 ## Why is this bad?
 An empty link reloads the current page; browsers and servers repair malformed URLs in
@@ -30,10 +31,14 @@ from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
 
+# An empty Markdown link (`[texte]()`) leads nowhere a person meant: BC301's, an error.
+_WRITTEN_BY_HAND = frozenset({"markdown", "reference"})
+
+
 def check(site: Site) -> Iterator[Diagnostic]:
     for page in checked_links(site):
         for target in page.targets:
-            if target.kind == "empty":
+            if target.kind == "empty" and target.link.origin not in _WRITTEN_BY_HAND:
                 yield RULE.at(
                     page.path,
                     target.link.position,
