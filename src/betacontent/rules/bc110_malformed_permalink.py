@@ -1,17 +1,15 @@
 """Malformed permalink.
 
 ## What it does
-Reports a `permalink` that is empty, does not start with `/`, or contains whitespace, `..`,
-`?` or `#`.
+Reports a `permalink` that is empty, or contains whitespace, `..`, `?` or `#`. (One without
+a leading `/` is not reported: Jekyll adds it, and the page is where its author meant.)
 
 ## Why is this bad?
-Jekyll rewrites such permalinks silently: it adds the missing `/`, turns `..` into `/`, and
-writes `?` and `#` into file names that no URL can reach. The page ends up at a URL nobody
-links to.
+Jekyll rewrites such permalinks silently: it turns `..` into `/`, and writes `?` and `#` into
+file names that no URL can reach. The page ends up at a URL nobody links to.
 
 ## Example
 ```yaml
-permalink: approche/construction
 permalink: /approche/../construction
 permalink: /approche/construction#equipe
 ```
@@ -35,8 +33,6 @@ _WHITESPACE = re.compile(r"\s")
 
 
 def problem(permalink: str) -> str | None:
-    if not permalink.startswith("/"):
-        return "does not start with `/`"
     if _WHITESPACE.search(permalink):
         return "contains whitespace"
     if ".." in permalink:
