@@ -29,6 +29,16 @@ class Rendered:
     error: str | None = None  # a `{% link %}` or `{% post_url %}` Jekyll would fail on
 
 
+def _tag_url(site: Site, url: str) -> str:
+    """What `{% link %}` and `{% post_url %}` output: `relative_url` of the URL since Jekyll
+    4.0; the URL alone before (Jekyll 3, as GitHub Pages runs, where templates write
+    `{{ site.baseurl }}{% link ... %}`)."""
+    version = site.config.jekyll_version
+    if version is not None and version[0] < 4:
+        return url
+    return _relative_url(site, url)
+
+
 def _relative_url(site: Site, path: str) -> str:
     baseurl = site.config.baseurl.rstrip("/")
     if not path.startswith("/"):
@@ -100,7 +110,7 @@ def render(url: str, site: Site) -> Rendered:
         if entry is None:
             error = f"`{{% link {match.group(1)} %}}`: no such file; Jekyll stops the build"
             return match.group(0)
-        return _relative_url(site, entry.url)
+        return _tag_url(site, entry.url)
 
     def post_url(match: re.Match[str]) -> str:
         nonlocal error
@@ -108,7 +118,7 @@ def render(url: str, site: Site) -> Rendered:
         if entry is None or entry.output is None:
             error = f"`{{% post_url {match.group(1)} %}}`: no such post; Jekyll stops the build"
             return match.group(0)
-        return _relative_url(site, entry.url)
+        return _tag_url(site, entry.url)
 
     text = _SITE_VAR.sub(site_var, url)
     text = _FILTERED.sub(filtered, text)

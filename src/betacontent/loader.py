@@ -125,6 +125,7 @@ def load_site(
     sources = read_sources(root, config, config_source, lint.limits.max_file_size)
     # Gems of the Gemfile's `:jekyll_plugins` group run as if `plugins:` named them.
     config.plugins += [gem for gem in sources.bundled_plugins if gem not in config.plugins]
+    config.jekyll_version = sources.jekyll_version
     markdown_extensions = config.markdown_extensions
     plan: list[tuple[SourceFile, bool, bool]] = []  # (source, parse it?, is a page)
     for source in sources.files:

@@ -81,6 +81,8 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     feed: dict[str, Any] = msgspec.field(default_factory=dict)
     sass: dict[str, Any] = msgspec.field(default_factory=dict)
     strict_front_matter: bool = False
+    jekyll_version: tuple[int, int] | None = None
+    """Not a setting: the version Gemfile.lock pins (None: the Jekyll 4 betacontent models)."""
 
     def __post_init__(self) -> None:
         for pattern in DEFAULT_EXCLUDES:

@@ -53,6 +53,7 @@ class SiteSources:
     outside: list[tuple[str, str]] = field(default_factory=list)  # (symlink, its real target)
     generators: list[str] = field(default_factory=list)  # `_plugins/` files that make pages
     bundled_plugins: list[str] = field(default_factory=list)  # Gemfile's :jekyll_plugins gems
+    jekyll_version: tuple[int, int] | None = None  # what Gemfile.lock pins (GitHub Pages: 3)
 
 
 # A plugin that adds pages to the site: a Generator (or a hook) that builds Page objects.
@@ -61,6 +62,17 @@ _GENERATOR = re.compile(rb"<\s*(?:Jekyll::)?Generator\b|PageWithoutAFile|Jekyll:
 # them without `plugins:` naming them.
 _PLUGIN_GROUP = re.compile(rb"group\s+[^\n]*:jekyll_plugins[^\n]*\bdo\b(.*?)^\s*end\b", re.S | re.M)
 _GEM = re.compile(rb"""^\s*gem\s+["']([\w.-]+)["']""", re.M)
+# A resolved gem of Gemfile.lock (four spaces in, under `specs:`): `    jekyll (3.9.0)`.
+_LOCKED_JEKYLL = re.compile(rb"^    jekyll \((\d+)\.(\d+)", re.M)
+
+
+def locked_jekyll(root: Path) -> tuple[int, int] | None:
+    """The Jekyll version Gemfile.lock pins, as (major, minor); None without one."""
+    try:
+        found = _LOCKED_JEKYLL.search((root / "Gemfile.lock").read_bytes())
+    except OSError:
+        return None
+    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 def plugin_facts(root: Path, plugins_dir: str | list[str]) -> tuple[list[str], list[str]]:
@@ -327,4 +339,5 @@ def read_sources(
     sources.problems = walker.problems
     sources.outside = walker.outside
     sources.generators, sources.bundled_plugins = plugin_facts(root, config.plugins_dir)
+    sources.jekyll_version = locked_jekyll(root)
     return sources

@@ -30,7 +30,6 @@ from betacontent.rules.common import checked_links
 from betacontent.rules.fixing import link_end
 from betacontent.site_index import Site
 
-
 # An empty Markdown link (`[texte]()`) leads nowhere a person meant: BC301's, an error.
 _WRITTEN_BY_HAND = frozenset({"markdown", "reference"})
 
