@@ -22,7 +22,13 @@ from betacontent import markdown
 from betacontent.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.front_matter import node_spans
 from betacontent.liquid_ids import LiquidId, liquid_ids
-from betacontent.markdown import MASK, liquid_attributes, mask_liquid, parse_without_html_blocks
+from betacontent.markdown import (
+    MASK,
+    liquid_attributes,
+    liquid_link_attributes,
+    mask_liquid,
+    parse_without_html_blocks,
+)
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.positions import Position, split_lines
 from betacontent.urls import script_url
@@ -501,6 +507,7 @@ class Template:
     includes: tuple[str, ...]  # includes it calls
     liquid_ids: tuple[LiquidId, ...] = ()  # ids Liquid writes, evaluated against the site
     reads: frozenset[str] = frozenset()  # attribute names its Liquid reads (`page.sidebar`)
+    linked: frozenset[str] = frozenset()  # those it reads into a link (`href="{{ x.url }}"`)
 
 
 def template_facts(file: ParsedFile) -> Template:
@@ -513,6 +520,7 @@ def template_facts(file: ParsedFile) -> Template:
         tuple(included_names(file.body)),
         liquid_ids(file.body),
         frozenset(liquid_attributes(file.body)),
+        frozenset(liquid_link_attributes(file.body)),
     )
 
 
@@ -525,6 +533,7 @@ _LINK_EXTENSIONS = frozenset(
     {".md", ".markdown", ".mkd", ".mkdn", ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg"}
     | {".gif", ".svg", ".webp", ".csv", ".json", ".xml", ".txt", ".odt", ".docx", ".xlsx"}
 )
+_PLACEHOLDER = re.compile(r"/:[A-Za-z_]")
 _SOURCE_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn"})
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -541,11 +550,19 @@ class LinkShapes:
     sources: frozenset[str] = frozenset()  # every source file's path
     always: frozenset[str] = frozenset()  # keys whose string values are links whatever they are
     never: frozenset[str] = NOT_LINK_KEYS  # keys whose values are never links
+    shown: frozenset[str] = frozenset()  # keys the site's Liquid prints, never into a link
+
+    def is_source(self, value: str) -> bool:
+        """Whether a value names a source file (`_pages/x.md`): a link whatever prints it."""
+        path = value.strip().split("#", 1)[0]
+        return path in self.sources or path.lower().endswith(tuple(_SOURCE_EXTENSIONS))
 
     def is_link(self, value: str) -> bool:
         text = value.strip()
         if not text or "{{" in text or "{%" in text or any(c.isspace() for c in text):
             return False
+        if _PLACEHOLDER.search(text):
+            return False  # a permalink pattern (`/:categories/:title/`), not a URL
         if text.startswith("//"):
             return text[2:].split("/", 1)[0].lower() in self.hosts
         if text.startswith("/"):
@@ -582,7 +599,9 @@ def _value_links(data: Any, shapes: LinkShapes) -> list[tuple[tuple[PathStep, ..
     while stack:
         path, key, value = stack.pop()
         if isinstance(value, str):
-            if key in shapes.always or shapes.is_link(value):
+            if key in shapes.always or (
+                shapes.is_link(value) and (key not in shapes.shown or shapes.is_source(value))
+            ):
                 found.append((path, value))
             continue
         if id(value) in seen:

@@ -36,6 +36,22 @@ LIQUID = re.compile(
 _ATTRIBUTE = re.compile(r"""(\w+)?(?:\.([A-Za-z_][\w-]*)|\[\s*["']([^"'\]]+)["']\s*\])""")
 
 
+_LINK_ATTRIBUTE = re.compile(
+    r"""\b(?:href|src|srcset|action|poster|data)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
+)
+
+
+def liquid_link_attributes(text: str) -> set[str]:
+    """The attribute names Liquid reads inside link attributes of `text`: `url` in
+    `<a href="{{ item.url | relative_url }}">`, the keys whose values are URLs to the site."""
+    found: set[str] = set()
+    for match in _LINK_ATTRIBUTE.finditer(text):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if "{{" in value or "{%" in value:
+            found |= liquid_attributes(value)
+    return found
+
+
 def liquid_attributes(text: str) -> set[str]:
     """The attribute names Liquid reads in `text`: `fullname` in `{{ member.fullname }}`,
     `{% if page.sidebar %}` or `{{ page["hero-image"] }}`; not those of `site`

@@ -34,7 +34,7 @@ from betacontent.links import (
     included_names,
 )
 from betacontent.liquid_ids import SiteValues, evaluate, liquid_ids
-from betacontent.markdown import MASK
+from betacontent.markdown import MASK, liquid_attributes, liquid_link_attributes
 from betacontent.positions import Position
 from betacontent.schema import JEKYLL_KEYS, PageFrontMatter
 from betacontent.site_index import Entry, EntryKind, Resolution, Site
@@ -688,7 +688,23 @@ def link_shapes(site: Site) -> LinkShapes:
         sources=sources,
         always=frozenset(always),
         never=NOT_LINK_KEYS | frozenset(options.ignore_keys),
+        shown=_shown_not_linked(site),
     )
+
+
+def _shown_not_linked(site: Site) -> frozenset[str]:
+    """Keys the site's Liquid prints but never into a link attribute (`{{ ex.output }}` in a
+    `<code>` of a documentation page): their values are text that looks like a path."""
+    reads: set[str] = set()
+    linked: set[str] = set()
+    for template in site.templates.values():
+        reads |= template.reads
+        linked |= template.linked
+    for file in site.files:  # pages that print data themselves
+        if "site.data" in file.body or "{% for" in file.body:
+            reads |= liquid_attributes(file.body)
+            linked |= liquid_link_attributes(file.body)
+    return frozenset(reads - linked)
 
 
 def checked_links(site: Site) -> list[PageLinks]:
