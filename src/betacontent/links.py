@@ -25,7 +25,9 @@ from betacontent.liquid_ids import LiquidId, liquid_ids
 from betacontent.markdown import (
     MASK,
     liquid_attributes,
+    liquid_data_names,
     liquid_link_attributes,
+    liquid_prefixed_attributes,
     mask_liquid,
     parse_without_html_blocks,
 )
@@ -508,6 +510,10 @@ class Template:
     liquid_ids: tuple[LiquidId, ...] = ()  # ids Liquid writes, evaluated against the site
     reads: frozenset[str] = frozenset()  # attribute names its Liquid reads (`page.sidebar`)
     linked: frozenset[str] = frozenset()  # those it reads into a link (`href="{{ x.url }}"`)
+    prefixed: frozenset[str] = (
+        frozenset()
+    )  # read into a link after other Liquid (`/{{ l }}{{ x.url }}`)
+    data: frozenset[str] = frozenset()  # data files it reads (`locales.home`)
 
 
 def template_facts(file: ParsedFile) -> Template:
@@ -521,6 +527,8 @@ def template_facts(file: ParsedFile) -> Template:
         liquid_ids(file.body),
         frozenset(liquid_attributes(file.body)),
         frozenset(liquid_link_attributes(file.body)),
+        frozenset(liquid_prefixed_attributes(file.body)),
+        frozenset(liquid_data_names(file.body)),
     )
 
 

@@ -52,6 +52,31 @@ def liquid_link_attributes(text: str) -> set[str]:
     return found
 
 
+_OUTPUT_TAG = re.compile(r"\{\{-?\s*([^}|]*?)\s*(?:\|[^}]*)?-?\}\}")
+_URL_PREFIXES = frozenset({"site.url", "site.baseurl"})
+_DATA_NAME = re.compile(r"\bsite\.data\.([\w.-]+)")
+
+
+def liquid_prefixed_attributes(text: str) -> set[str]:
+    """The attribute names Liquid reads into a link attribute after another Liquid output
+    that is not the site's URL or baseurl: `url` in `href="/{{ page.lang }}{{ link.url }}"`,
+    whose values are the end of a URL, not a URL."""
+    found: set[str] = set()
+    for match in _LINK_ATTRIBUTE.finditer(text):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        outputs = [m.group(1).strip() for m in _OUTPUT_TAG.finditer(value)]
+        for index, expression in enumerate(outputs):
+            if index and any(o not in _URL_PREFIXES for o in outputs[:index]):
+                found |= liquid_attributes("{{ " + expression + " }}")
+    return found
+
+
+def liquid_data_names(text: str) -> set[str]:
+    """The data files `text` reads, as dotted names: `locales.home` for
+    `site.data.locales.home[page.lang]`."""
+    return {match.group(1).rstrip(".") for match in _DATA_NAME.finditer(text)}
+
+
 def liquid_attributes(text: str) -> set[str]:
     """The attribute names Liquid reads in `text`: `fullname` in `{{ member.fullname }}`,
     `{% if page.sidebar %}` or `{{ page["hero-image"] }}`; not those of `site`

@@ -44,7 +44,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     "empty link target",
                     end=link_end(site, page.path, target.link),
                 )
-            elif target.problem and target.kind != "liquid-error":
+            elif target.problem and target.kind not in ("liquid-error", "completed"):
                 yield RULE.at(
                     page.path,
                     target.link.position,

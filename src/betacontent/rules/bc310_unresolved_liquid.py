@@ -9,7 +9,9 @@ and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. A
 with Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id
 may be written there. And a link to a folder of the sources that no page fills
 (`/actualites/`, which holds only `_posts`) on a site whose own plugins generate pages
-(`_plugins/*.rb` with a `Generator`): betacontent does not run them. Ids written by loops
+(`_plugins/*.rb` with a `Generator`): betacontent does not run them. And a `_data/` value that
+a template reading that data file puts into a link after other Liquid
+(`href="/{{ page.lang }}{{ link.url }}"`): the end of a URL only the render completes. Ids written by loops
 over `site.COLLECTION` or `site.data.NAME`, and heading ids of Markdown such loops output
 through `markdownify`, are evaluated and checked (BC302). Info only, never an error, and off
 by default (a site that builds pages from loops has thousands of them): `extend-select =
@@ -53,6 +55,14 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"`{target.url}` is built by Liquid and cannot be checked statically",
+                    end=link_end(site, page.path, target.link),
+                )
+            elif target.kind == "completed":
+                yield RULE.at(
+                    page.path,
+                    target.link.position,
+                    f"`{target.url}` is the end of a URL that Liquid in `{target.problem}` "
+                    "completes (other Liquid comes before it in the link): not checked",
                     end=link_end(site, page.path, target.link),
                 )
             elif target.kind == "plugin":

@@ -360,6 +360,7 @@ LinkKind = Literal[
     "liquid-error",
     "empty",
     "plugin",
+    "completed",
 ]
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -707,6 +708,33 @@ def _shown_not_linked(site: Site) -> frozenset[str]:
     return frozenset(reads - linked)
 
 
+def _completed_by_liquid(site: Site, name: str) -> dict[str, str]:
+    """key -> template, for the keys of data file `name` that a template which reads it puts
+    into a link after other Liquid (`href="/{{ page.lang }}{{ link.url }}"`): their values are
+    the end of a URL only the render completes."""
+    dotted = name.replace("/", ".")
+    found: dict[str, str] = {}
+    for rel, template in sorted(site.templates.items()):
+        if template.prefixed and any(
+            dotted == read or dotted.startswith(read + ".") for read in template.data
+        ):
+            for key in template.prefixed:
+                found.setdefault(key, rel)
+    return found
+
+
+def _completed(target: Target, template: str) -> Target:
+    """A data target that only Liquid in `template` makes whole: unknown, not broken."""
+    return Target(
+        target.path,
+        target.entry,
+        target.link,
+        "completed",
+        target.url,
+        problem=template,
+    )
+
+
 def checked_links(site: Site) -> list[PageLinks]:
     """Every link of every page, document and data file, resolved (cached per site)."""
     cached = _LINKS.get(site)
@@ -760,10 +788,17 @@ def checked_links(site: Site) -> list[PageLinks]:
         results.append(page)
     for data in site.data_files:
         links = data_links(data, shapes)
+        completed = _completed_by_liquid(site, data.name)
         targets = [
             classify(site, None, data.rel, link)
             for link in links[:most]
             if not any(p.search(link.url) for p in excluded)
+        ]
+        targets = [
+            _completed(target, completed[target.link.element])
+            if target.link.element in completed and target.resolution is None
+            else target
+            for target in targets
         ]
         results.append(PageLinks(data.rel, None, targets, [], [], links[most:]))
     _LINKS[site] = results
