@@ -1,21 +1,20 @@
 """Link or fragment that depends on Liquid, or on a plugin, that cannot be resolved statically.
 
 ## What it does
-Notes links whose target is built by Liquid that only a full Jekyll render can evaluate
-(`{{ page.url }}`, `{{ site.data.x }}`, loops, includes). They are not checked. Links using
-`{{ site.url }}`, `{{ site.baseurl }}`, `relative_url`/`absolute_url` on a string, `{% link %}`
-and `{% post_url %}` are resolved exactly as Jekyll does and checked normally. Also notes a
-`#fragment` that names no id of its page when the page, its layouts or includes write ids
-with Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id
-may be written there. And a link to a folder of the sources that no page fills
-(`/actualites/`, which holds only `_posts`) on a site whose own plugins generate pages
-(`_plugins/*.rb` with a `Generator`): betacontent does not run them. And a `_data/` value that
-a template reading that data file puts into a link after other Liquid
-(`href="/{{ page.lang }}{{ link.url }}"`): the end of a URL only the render completes. Ids written by loops
-over `site.COLLECTION` or `site.data.NAME`, and heading ids of Markdown such loops output
-through `markdownify`, are evaluated and checked (BC302). Info only, never an error, and off
-by default (a site that builds pages from loops has thousands of them): `extend-select =
-["BC310"]` lists them.
+Notes links whose target is built by Liquid that only a full Jekyll render can evaluate (`{{
+page.url }}`, `{{ site.data.x }}`, loops, includes). They are not checked. Links using `{{
+site.url }}`, `{{ site.baseurl }}`, `relative_url`/`absolute_url` on a string, `{% link %}` and
+`{% post_url %}` are resolved exactly as Jekyll does and checked normally. Also notes a
+`#fragment` that names no id of its page when the page, its layouts or includes write ids with
+Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id may be
+written there. And a link to a folder of the sources that no page fills (`/actualites/`, which
+holds only `_posts`) on a site whose own plugins generate pages (`_plugins/*.rb` with a
+`Generator`): betacontent does not run them. And a `_data/` value that a template reading that
+data file puts into a link after other Liquid (`href="/{{ page.lang }}{{ link.url }}"`): the
+end of a URL only the render completes. Ids written by loops over `site.COLLECTION` or
+`site.data.NAME`, and heading ids of Markdown such loops output through `markdownify`, are
+evaluated and checked (BC302). Info only, never an error, and off by default (a site that
+builds pages from loops has thousands of them): `extend-select = ["BC310"]` lists them.
 
 ## Why is this bad?
 It is not bad; it says which links the linter could not verify.
