@@ -30,7 +30,7 @@ CODE_OF_KIND = {
     "absolute-own-link": "BC304",
     "fallback-link": "BC305",
     "unsafe-link": "BC307",
-    "empty-link": "BC308",
+    "empty-link": "BC301",  # an empty Markdown link leads nowhere: a broken link
     "broken-html-link": "BC301",
     "broken-reference": "BC301",
     "broken-srcset": "BC303",

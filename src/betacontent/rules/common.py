@@ -899,14 +899,37 @@ def _urls_by_folder(site: Site) -> dict[str, list[Entry]]:
     return table
 
 
+def _urls_by_name(site: Site) -> dict[str, list[Entry]]:
+    """The written pages by the last segment of their URL, `.html` dropped: where a page went
+    when its folders changed (`/defi/2017/09/26/labsante/` -> `/defi/2017/labsante.html`)."""
+    table: dict[str, list[Entry]] | None = site.memo.get("urls_by_name")
+    if table is None:
+        table = {}
+        for entries in _urls_by_folder(site).values():
+            for entry in entries:
+                if entry.kind in (EntryKind.PAGE, EntryKind.DOCUMENT):
+                    table.setdefault(_last_segment(entry.url), []).append(entry)
+        site.memo["urls_by_name"] = table
+    return table
+
+
+def _last_segment(url: str) -> str:
+    name = urls.unescape_path(url).rstrip("/").rsplit("/", 1)[-1]
+    return name.removesuffix(".html")
+
+
 def _nearest_entry(site: Site, path: str) -> Entry | None:
-    """The written page or file whose URL is closest to `path`, in the same folder."""
+    """The written page or file whose URL is closest to `path`: in the same folder, else the
+    one page elsewhere with the same name."""
     folder = path.rstrip("/").rsplit("/", 1)[0] + "/"
     name = path.rstrip("/").rsplit("/", 1)[-1]
     candidates = _urls_by_folder(site).get(folder, [])
     names = {urls.unescape_path(e.url).rstrip("/").rsplit("/", 1)[-1]: e for e in candidates}
     match = difflib.get_close_matches(name, list(names), n=1, cutoff=0.75)
-    return names[match[0]] if match else None
+    if match:
+        return names[match[0]]
+    elsewhere = _urls_by_name(site).get(_last_segment(path), [])
+    return elsewhere[0] if len(elsewhere) == 1 and len(name) > 3 else None
 
 
 def why_broken(site: Site, link: str, *, templated: bool) -> str:
