@@ -85,29 +85,25 @@ class SiteSchemas:
         they come from a theme, out of reach)."""
         known = frozenset(collections) | {"posts"}
         for name, declared in self.collections.items():
-            if name not in known:
-                hint = suggest(name, known)
-                raise ConfigError(
-                    f"`{declared.where}`: the site has no collection `{name}`"
-                    + (f"; did you mean `{hint}`?" if hint else "")
-                )
-        if layouts is not None:
-            names = frozenset(layouts)
-            for name, declared in self.layouts.items():
-                if name not in names:
-                    hint = suggest(name, names)
-                    raise ConfigError(
-                        f"`{declared.where}`: the site has no layout `{name}`"
-                        + (f"; did you mean `{hint}`?" if hint else "")
-                    )
+            _require(name, known, f"`{declared.where}`: the site has no collection `{name}`")
+        for name, declared in self.layouts.items() if layouts is not None else ():
+            message = f"`{declared.where}`: the site has no layout `{name}`"
+            _require(name, layouts or (), message)
         for declared in self.all():
             for spec, target in declared.options.references.items():
-                if target not in known:
-                    hint = suggest(target, known)
-                    raise ConfigError(
-                        f"`{declared.where}.references`: `{spec}` names `{target}`, which is "
-                        "no collection of the site" + (f"; did you mean `{hint}`?" if hint else "")
-                    )
+                _require(
+                    target,
+                    known,
+                    f"`{declared.where}.references`: `{spec}` names `{target}`, which is no "
+                    "collection of the site",
+                )
+
+
+def _require(name: str, known: Iterable[str], message: str) -> None:
+    names = frozenset(known)
+    if name not in names:
+        hint = suggest(name, names)
+        raise ConfigError(message + (f"; did you mean `{hint}`?" if hint else ""))
 
 
 def load_schemas(config: LintConfig, root: Path) -> SiteSchemas:
