@@ -762,9 +762,13 @@ def init_command(site: Path | None, out: Path | None, force: bool) -> None:
         click.echo(text, nl=False)
         return
     target = out or root / "betacontent.toml"
-    if target.exists() and not force:
-        shown = os.path.relpath(target, Path.cwd())
-        raise _fail(f"{shown} exists: --force to replace it, or --out - to print the proposal")
+    existing = find_config(root) if out is None else None
+    if (target.exists() or existing is not None) and not force:
+        shown = os.path.relpath(existing or target, Path.cwd())
+        raise _fail(
+            f"{shown} already configures this site: --force to write {target.name} anyway"
+            " (it would take precedence), or --out - to print the proposal"
+        )
     try:
         write_atomic(target, text)
     except OSError as error:

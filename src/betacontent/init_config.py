@@ -14,13 +14,12 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from betacontent import __version__
 from betacontent.config import toml_value
-from betacontent.key_vocabulary import likely_typos
+from betacontent.key_vocabulary import LikelyTypo, likely_typos
 from betacontent.rules.common import link_shapes
 from betacontent.schema import JEKYLL_KEYS
 from betacontent.site_index import Entry, EntryKind, Site
@@ -29,8 +28,6 @@ MIN_GROUP = 3
 """Pages of a layout, or documents of a collection, below which nothing is proposed for them."""
 REFERENCE_SHARE = 0.8
 """Share of a key's values that must name documents of a collection to propose a reference."""
-
-_TYPE_ORDER = ("bool", "int", "float", "date", "url", "str", "list[str]", "any")
 
 
 @dataclass
@@ -47,6 +44,7 @@ class Group:
 
     label: str  # "collection `startups`", "layout `default`"
     files: int = 0
+    rels: set[str] = field(default_factory=set)
     keys: dict[str, KeyUse] = field(default_factory=lambda: defaultdict(KeyUse))
     values: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # path -> text
 
@@ -82,17 +80,24 @@ def _merged(types: Counter[str]) -> str:
     return "any"
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(path, text) of every string under `value`, list items under `path[]`."""
+def _strings(
+    value: Any, path: str, active: frozenset[int] = frozenset()
+) -> Iterator[tuple[str, str]]:
+    """(path, text) of every string under `value`, list items under `path[]`; a value that
+    contains itself (a recursive YAML alias) is gone through once."""
     if isinstance(value, str):
         yield path, value
-    elif isinstance(value, list):
+        return
+    if id(value) in active:
+        return
+    inner = active | {id(value)}
+    if isinstance(value, list):
         for item in value:
-            yield from _strings(item, f"{path}[]")
+            yield from _strings(item, f"{path}[]", inner)
     elif isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):
-                yield from _strings(item, f"{path}.{key}" if path else key)
+                yield from _strings(item, f"{path}.{key}" if path else key, inner)
 
 
 def _groups(site: Site) -> tuple[dict[str, Group], dict[str, Group]]:
@@ -104,35 +109,25 @@ def _groups(site: Site) -> tuple[dict[str, Group], dict[str, Group]]:
         front_matter = entry.file.front_matter if entry.file is not None else None
         if entry.kind not in (EntryKind.PAGE, EntryKind.DOCUMENT) or front_matter is None:
             continue
+        groups = []
         if entry.kind is EntryKind.DOCUMENT and entry.collection is not None:
             name = entry.collection
-            group = collections.setdefault(name, Group(f"collection `{name}`"))
-        else:
-            layout = entry.data.get("layout")
-            if not isinstance(layout, str):
-                continue
-            group = layouts.setdefault(layout, Group(f"layout `{layout}`"))
-        group.files += 1
-        for key, value in front_matter.data.items():
-            if not isinstance(key, str) or value is None:
-                continue
-            use = group.keys[key]
-            use.files += 1
-            use.types[_type_of(value, shapes.is_link)] += 1
-            for path, text in _strings(value, key):
-                group.values[path].append(text)
+            groups.append(collections.setdefault(name, Group(f"collection `{name}`")))
+        layout = entry.data.get("layout")
+        if isinstance(layout, str):  # a layout's schema applies to its documents too
+            groups.append(layouts.setdefault(layout, Group(f"layout `{layout}`")))
+        for group in groups:
+            group.files += 1
+            group.rels.add(entry.rel)
+            for key, value in front_matter.data.items():
+                if not isinstance(key, str) or value is None:
+                    continue
+                use = group.keys[key]
+                use.files += 1
+                use.types[_type_of(value, shapes.is_link)] += 1
+                for path, text in _strings(value, key):
+                    group.values[path].append(text)
     return collections, layouts
-
-
-def _names(site: Site, collection: str) -> frozenset[str]:
-    found: set[str] = set()
-    for entry in site.entries:
-        if entry.collection == collection and entry.kind is EntryKind.DOCUMENT:
-            found.add(PurePosixPath(entry.rel).stem)
-            slug = entry.data.get("slug")
-            if isinstance(slug, str):
-                found.add(slug)
-    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +139,7 @@ class Reference:
 
 def _references(site: Site, group: Group, own: str | None) -> dict[str, Reference]:
     """path -> the collection whose documents most of its values name."""
-    names = {name: _names(site, name) for name in site.config.collections}
+    names = {name: site.document_names(name) for name in site.config.collections}
     found: dict[str, Reference] = {}
     for path, values in sorted(group.values.items()):
         if len(values) < MIN_GROUP:
@@ -204,11 +199,12 @@ def _own_domains(site: Site) -> list[str]:
 
 
 def _table(
-    name: str, group: Group, site: Site, own: str | None, typos: dict[str, str]
+    name: str, group: Group, site: Site, own: str | None, typos: list[LikelyTypo]
 ) -> list[str]:
     lines = ["", f"[front-matter.{name}]", f"# {group.files} files"]
     every = sorted(k for k, use in group.keys.items() if use.files == group.files)
-    lines.append(f"required = {toml_value(every)}  # every file of the {group.label} has them")
+    why = f"every file of the {group.label} has them" if every else "no key is in all of them"
+    lines.append(f"required = {toml_value(every)}  # {why}")
     lines.append("closed = false  # true: a key not declared here is reported (BC106)")
     keys = {key: _merged(use.types) for key, use in sorted(group.keys.items())}
     keys = {key: kind for key, kind in keys.items() if key not in JEKYLL_KEYS}
@@ -217,7 +213,7 @@ def _table(
         for key, kind in keys.items():
             text = f"{_key(key)} = {toml_value(kind)}"
             comment = f"{group.keys[key].files} of {group.files}"
-            slip = typos.get(key)
+            slip = next((t.suggestion for t in typos if t.key == key and t.rel in group.rels), None)
             if slip is not None:  # a likely typo is not declared: that would bless it
                 lines.append(f"# {text:<38} # {comment}; likely a typo of `{slip}` (BC106)")
             else:
@@ -239,7 +235,9 @@ def _table(
 
 
 def _key(key: str) -> str:
-    return key if key.replace("-", "").replace("_", "").isalnum() else toml_value(key)
+    """A TOML key: bare when it may be (ASCII letters, digits, `-`, `_`), else quoted."""
+    bare = key.isascii() and key.replace("-", "").replace("_", "").isalnum()
+    return key if bare else toml_value(key)
 
 
 def _sorted_groups(groups: dict[str, Group]) -> Iterable[tuple[str, Group]]:
@@ -274,10 +272,15 @@ def propose(site: Site) -> str:
         "# keep what is the site's rule and drop what is chance. Nothing here is violated today.",
         "",
         "[front-matter]",
-        f"required = {toml_value(everywhere)}  # all {len(pages)} Markdown pages have them (and"
-        " output documents, but for `title`), after `defaults:`",
+        f"required = {toml_value(everywhere)}  # "
+        + (
+            f"the Markdown pages ({len(pages)}) have them (and output documents, but for "
+            "`title`), after `defaults:`"
+            if everywhere
+            else "not every Markdown page has a title and a layout"
+        ),
     ]
-    typos = {typo.key: typo.suggestion for typo in likely_typos(site)}
+    typos = likely_typos(site)
     for name, group in _sorted_groups(collections):
         lines += _table(f"collections.{name}", group, site, name, typos)
     for name, group in _sorted_groups(layouts):

@@ -106,12 +106,15 @@ def to_json_schema(document: dict[str, Any]) -> dict[str, Any]:
             partials[key.split(";", 1)[1]] = value
         else:
             rule[key] = value
-    translated = _rule(rule, "$")
-    translated["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    if partials:
-        translated["$defs"] = {
-            name: _rule(value, f"schema;{name}") for name, value in partials.items()
-        }
+    try:
+        translated = _rule(rule, "$")
+        translated["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        if partials:
+            translated["$defs"] = {
+                name: _rule(value, f"schema;{name}") for name, value in partials.items()
+            }
+    except RecursionError:
+        raise KwalifyError("a rule contains itself (a YAML alias to an enclosing rule)") from None
     return translated
 
 
@@ -203,9 +206,14 @@ def _regex(value: object, where: str) -> str:
     text = value.strip()
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
+    flags = ""
     if len(text) >= 2 and text.startswith("/") and text.rstrip("imx").endswith("/"):
-        text = text[1 : len(text.rstrip("imx")) - 1]
-    return text
+        body = text.rstrip("imx")
+        flags = text[len(body) :]
+        text = body[1:-1]
+    # Ruby's /…/i, /…/m, /…/x as inline flags (Ruby's m is Python's s: `.` matches newlines)
+    inline = "".join(dict.fromkeys(flags.replace("m", "s")))
+    return f"(?{inline}){text}" if inline else text
 
 
 def _bounds(value: object, kind: str, where: str) -> dict[str, Any]:

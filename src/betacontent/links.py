@@ -542,6 +542,7 @@ _LINK_EXTENSIONS = frozenset(
     | {".gif", ".svg", ".webp", ".csv", ".json", ".xml", ".txt", ".odt", ".docx", ".xlsx"}
 )
 _PLACEHOLDER = re.compile(r"/:[A-Za-z_]")
+_PAGE_EXTENSIONS = (".html", ".htm", ".md", ".markdown")
 _SOURCE_EXTENSIONS = frozenset({".md", ".markdown", ".mkd", ".mkdn"})
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -565,7 +566,10 @@ class LinkShapes:
         path = value.strip().split("#", 1)[0]
         return path in self.sources or path.lower().endswith(tuple(_SOURCE_EXTENSIONS))
 
-    def is_link(self, value: str) -> bool:
+    def is_link(self, value: str, *, bare_names: bool = False) -> bool:
+        """Whether `value` is a link by its shape; `bare_names`: also a page's file name alone
+        (`contact.html`), as menus of `_data/` name them (in front matter such a name is
+        more often an include's)."""
         text = value.strip()
         if not text or "{{" in text or "{%" in text or any(c.isspace() for c in text):
             return False
@@ -583,8 +587,10 @@ class LinkShapes:
         if path in self.sources:
             return True
         head, _, rest = path.partition("/")
+        if not rest:  # a file name alone: a page's (`contact.html`, `guide.md`), not an icon's
+            return bare_names and head.lower().endswith(_PAGE_EXTENSIONS) and len(head) > 5
         dot = rest.rfind(".")
-        if not rest or dot < 0:
+        if dot < 0:
             return False
         extension = rest[dot:].lower()
         # A Markdown file in a folder is a source path wherever it is (`_pages/absent.md`);
@@ -597,7 +603,9 @@ class LinkShapes:
 PathStep = str | int
 
 
-def _value_links(data: Any, shapes: LinkShapes) -> list[tuple[tuple[PathStep, ...], str]]:
+def _value_links(
+    data: Any, shapes: LinkShapes, *, bare_names: bool = False
+) -> list[tuple[tuple[PathStep, ...], str]]:
     """(path, value) of every string under `data` that is a link by its shape or its key
     (`shapes.always`), in document order; values under `shapes.never` keys are not looked
     at. A value met again through a YAML alias is looked at once."""
@@ -608,7 +616,8 @@ def _value_links(data: Any, shapes: LinkShapes) -> list[tuple[tuple[PathStep, ..
         path, key, value = stack.pop()
         if isinstance(value, str):
             if key in shapes.always or (
-                shapes.is_link(value) and (key not in shapes.shown or shapes.is_source(value))
+                shapes.is_link(value, bare_names=bare_names)
+                and (key not in shapes.shown or shapes.is_source(value))
             ):
                 found.append((path, value))
             continue
@@ -617,9 +626,9 @@ def _value_links(data: Any, shapes: LinkShapes) -> list[tuple[tuple[PathStep, ..
         if isinstance(value, dict):
             seen.add(id(value))
             stack.extend(
-                ((*path, name), name, item)
+                ((*path, str(name)), str(name), item)  # `2019:` is a key too, as YAML wrote it
                 for name, item in reversed(value.items())
-                if isinstance(name, str) and name not in shapes.never
+                if str(name) not in shapes.never
             )
         elif isinstance(value, list):
             seen.add(id(value))
@@ -680,7 +689,7 @@ _ASSET_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp",
 
 def data_links(data: DataFile, shapes: LinkShapes) -> list[Link]:
     """Targets in a data file: every string value that is a link by its shape or its key."""
-    found = _value_links(data.data, shapes)
+    found = _value_links(data.data, shapes, bare_names=True)
     if not found:
         return []
     root = data.yaml.root if data.yaml is not None else None
@@ -692,18 +701,6 @@ def data_links(data: DataFile, shapes: LinkShapes) -> list[Link]:
         key = next((step for step in reversed(path) if isinstance(step, str)), "")
         links.append(Link(url, position, _is_asset(url), "data", key))
     return links
-
-
-def _walk_values(value: Any) -> Iterator[tuple[str | None, Any]]:
-    stack: list[tuple[str | None, Any]] = [(None, value)]
-    while stack:
-        key, item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend((str(k), v) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((key, v) for v in item)
-        else:
-            yield key, item
 
 
 def file_links(file: ParsedFile, shapes: LinkShapes, tokens: Sequence[Token]) -> FileLinks:

@@ -173,12 +173,16 @@ def rendered_entries(site: Site) -> list[Entry]:
     ]
 
 
-def _plain(value: Any) -> Any:
-    """Front matter and data as JSON can carry them (keys as text)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+def _plain(value: Any, active: frozenset[int] = frozenset()) -> Any:
+    """Front matter and data as JSON can carry them (keys as text); a value that contains
+    itself (a recursive YAML alias) is cut where it repeats."""
+    if isinstance(value, dict | list | tuple):
+        if id(value) in active:
+            return None
+        inner = active | {id(value)}
+        if isinstance(value, dict):
+            return {str(k): _plain(v, inner) for k, v in value.items()}
+        return [_plain(v, inner) for v in value]
     return value
 
 

@@ -57,6 +57,9 @@ class Entry:
     collection: str | None = None
     redirect_to: str | None = None
     date: datetime.datetime | None = None  # a document's date, as Jekyll reads it (local)
+    derived: frozenset[str] = frozenset()
+    """Keys Jekyll gives a document that neither its front matter nor `defaults:` hold: its
+    `title` and `slug` from its file name, a post's `date`."""
     invalid_date: InvalidDate | None = None  # a date that stops `jekyll build`
     write_rank: int = 0  # when `jekyll build` writes it, among all entries (`write_order`)
 
@@ -126,7 +129,9 @@ class Site:
         # Bindings are checked against `_config.yml`; while it cannot be read, nothing is.
         unreadable = (ProblemKind.YAML_SYNTAX, ProblemKind.UNREADABLE)
         if not any(problem.kind in unreadable for problem in self.config_problems):
-            layouts = self.layouts if self.has_layouts_dir else None
+            # A theme's layouts are out of reach: then a layout binding cannot be checked.
+            themed = self.config.theme or self.config.remote_theme
+            layouts = self.layouts if self.has_layouts_dir and not themed else None
             self.declared.check_bindings(self.config.collections, layouts)
         # In the order Jekyll writes: where two entries claim one file, the last one written
         # is what stays on disk, and what a URL of either serves.
@@ -185,6 +190,23 @@ class Site:
                 return ordered
             return keyed + [e for e in ordered if e.data.get(key) is None]
         return ordered
+
+    def document_names(self, label: str) -> frozenset[str]:
+        """What a value may write to name a document of collection `label`: its file name
+        without extension (and without the date of a dated name), or its `slug`."""
+        found: set[str] = set()
+        for entry in self.entries:
+            if entry.collection != label or entry.kind is not EntryKind.DOCUMENT:
+                continue
+            name = PurePosixPath(entry.rel).name
+            found.add(PurePosixPath(name).stem)
+            dated = urls.DATE_FILENAME.match(name)
+            if dated:
+                found.add(PurePosixPath(dated.group(2)).stem)
+            slug = entry.data.get("slug")
+            if isinstance(slug, str):
+                found.add(slug)
+        return frozenset(found)
 
     def pages(self) -> Iterator[Entry]:
         return (e for e in self.entries if e.kind in (EntryKind.PAGE, EntryKind.DOCUMENT))
@@ -382,6 +404,7 @@ class SiteBuilder:
         ext = urls.extname(relative)
         basename = PurePosixPath(relative).name
         basename = basename[: len(basename) - len(PurePosixPath(basename).suffix)]
+        stated = frozenset(data)  # what the front matter and `defaults:` say
         date_match = urls.DATE_FILENAME.match(relative)
         moment, invalid = self._document_date(data, date_match)
         if date_match:
@@ -407,15 +430,16 @@ class SiteBuilder:
             url = urls.sanitize_url(urls.generate_from_drop(permalink or template, drop))
         except urls.UnknownPlaceholderError:
             url = urls.sanitize_url(f"/{label}{cleaned}{output_ext}")
-        written = collection.output and _published(data) and not self._in_future(moment)
+        output = collection.output and _published(data) and not self._in_future(moment)
         return Entry(
             EntryKind.DOCUMENT,
             file.rel,
             url,
-            urls.output_path(url, output_ext, document=True) if written else None,
+            urls.output_path(url, output_ext, document=True) if output else None,
             data,
             file,
             collection=label,
+            derived=frozenset(data) - stated,
             redirect_to=_redirect_to(data) if self.config.redirects_enabled else None,
             date=moment,
             invalid_date=invalid,

@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import jsonschema.exceptions
 import jsonschema.validators
+import referencing
+import referencing.exceptions
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from betacontent.config import ConfigError, LintConfig, SchemaOptions
 from betacontent.front_matter import load_yaml
@@ -181,20 +186,64 @@ def _declared(where: str, options: SchemaOptions, root: Path) -> Declared:
             raise ConfigError(f"`{where}.references`: {error}") from None
     if options.schema is None:
         return Declared(where, options, closed=options.closed)
-    document = read_schema_file(root / options.schema, f"`{where}.schema`")
+    key = f"`{where}.schema`"
+    path = root / options.schema
+    document = read_schema_file(path, key)
+    kind = "Kwalify schema" if document.get(_FROM_KWALIFY) else "JSON Schema"
     try:
         cls = jsonschema.validators.validator_for(document, jsonschema.Draft202012Validator)
         cls.check_schema(document)
     except jsonschema.exceptions.SchemaError as error:
         raise ConfigError(
-            f"`{where}.schema`: {options.schema} is not a valid JSON Schema: {error.message}"
+            f"{key}: {options.schema} is not a valid {kind}: {error.message}"
         ) from None
-    validator = cls(document, format_checker=cls.FORMAT_CHECKER)
+    registry: Registry[Any] = Registry(retrieve=_retriever(path, key))  # type: ignore[call-arg]  # attrs
+    validator = cls(document, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    resolver = registry.resolver_with_root(Resource.from_contents(document, DRAFT202012))
+    for ref in sorted(_refs(document)):  # every `$ref` resolves, or the schema is refused
+        try:
+            resolver.lookup(ref)
+        except referencing.exceptions.Unresolvable:
+            raise ConfigError(f"{key}: {options.schema}: `$ref` `{ref}` leads nowhere") from None
     top = _root_object(document)
     properties = top.get("properties")
     names = frozenset(properties) if isinstance(properties, dict) else frozenset()
     closed = options.closed or top.get("additionalProperties") is False
     return Declared(where, options, validator, names, closed)
+
+
+def _refs(value: Any) -> set[str]:
+    """Every `$ref` of a schema document."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("$ref"), str):
+                found.add(item["$ref"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _retriever(schema: Path, key: str) -> Any:
+    """How a `$ref` to another file finds it: relative to the schema that names it, on disk
+    only (never the network), JSON or YAML, Kwalify translated."""
+
+    def retrieve(uri: str) -> Resource[Any]:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("", "file") or not parts.path:
+            raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
+        target = Path(unquote(parts.path))
+        target = target if target.is_absolute() else schema.parent / target
+        try:
+            document = read_schema_file(target, key)
+        except ConfigError:
+            raise referencing.exceptions.NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
+        return Resource.from_contents(document, DRAFT202012)
+
+    return retrieve
 
 
 def _root_object(document: dict[str, Any]) -> dict[str, Any]:
@@ -240,10 +289,14 @@ def read_schema_file(path: Path, key: str) -> dict[str, Any]:
         raise ConfigError(f"{key}: {path}: a schema must be a mapping")
     if is_kwalify(document):
         try:
-            return to_json_schema(document)
+            return {**to_json_schema(document), _FROM_KWALIFY: True}
         except KwalifyError as error:
             raise ConfigError(f"{key}: {path}: not a valid Kwalify schema: {error}") from None
     return document
+
+
+_FROM_KWALIFY = "x-betacontent-kwalify"
+"""Marks a schema translated from Kwalify, for the messages (JSON Schema ignores the key)."""
 
 
 # --- findings ----------------------------------------------------------------------------
@@ -255,8 +308,13 @@ def schema_issues(declared: Declared, data: Any) -> list[SchemaIssue]:
         return []
     instance = as_json_data(data)
     issues: list[SchemaIssue] = []
-    for error in declared.validator.iter_errors(instance):
-        issues += _issues_of(error)
+    try:
+        for error in declared.validator.iter_errors(instance):
+            issues += _issues_of(error)
+    except (referencing.exceptions.Unresolvable, RecursionError) as error:
+        # A `$ref` the load-time check could not see (inside another file): say so, once.
+        message = f"the schema of `{declared.where}` cannot be applied: {error}"
+        return [SchemaIssue("type", (), message)]
     return issues
 
 
@@ -300,8 +358,51 @@ def _issues_of(error: jsonschema.exceptions.ValidationError) -> list[SchemaIssue
                 )
             )
         return issues
-    where = format_path(path) or "the document"
-    return [SchemaIssue("type", path, f"`{where}`: {error.message}")]
+    where = f"`{format_path(path)}`: " if path else ""
+    return [SchemaIssue("type", path, where + _message(error))]
+
+
+_COUNTED = {
+    "maxProperties": ("keys", "more than the {} the schema allows"),
+    "minProperties": ("keys", "fewer than the {} the schema asks for"),
+    "maxItems": ("items", "more than the {} the schema allows"),
+    "minItems": ("items", "fewer than the {} the schema asks for"),
+}
+_JSON_TYPES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "text",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "empty",
+}
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: short, and a mapping or list by what it is."""
+    if isinstance(value, dict | list):
+        return _JSON_TYPES[type(value)]
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: jsonschema.exceptions.ValidationError) -> str:
+    """The validator's message, with the value it is about kept short (jsonschema's own
+    messages print a whole mapping)."""
+    value, expected = error.instance, error.validator_value
+    if error.validator == "type":
+        kinds = " or ".join(map(str, expected if isinstance(expected, list) else [expected]))
+        return f"expected {kinds}, got {_JSON_TYPES.get(type(value), 'a value')}"
+    if error.validator == "enum" and isinstance(expected, list):
+        return f"{_shown(value)} is not one of {', '.join(map(repr, expected))}"
+    counted = _COUNTED.get(str(error.validator))
+    if counted is not None and isinstance(value, dict | list):
+        noun, how = counted
+        return f"has {len(value)} {noun}, " + how.format(expected)
+    if isinstance(value, dict | list):
+        return error.message.replace(repr(value), _shown(value))
+    return error.message.replace(repr(value), _shown(value), 1)
 
 
 def unknown_keys(data: Mapping[Any, Any], known: Iterable[str], where: str) -> list[SchemaIssue]:

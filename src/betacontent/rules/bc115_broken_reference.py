@@ -37,32 +37,13 @@ missions:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from betacontent.diagnostics import Diagnostic, Severity
 from betacontent.positions import Position
 from betacontent.rules.base import rule
-from betacontent.site_index import EntryKind, Site
+from betacontent.site_index import Site
 from betacontent.site_schemas import referenced_values
-from betacontent.urls import DATE_FILENAME
 from betacontent.validation import suggest
-
-
-def names_of(site: Site, collection: str) -> frozenset[str]:
-    """What a value may write to name a document of `collection`."""
-    found: set[str] = set()
-    for entry in site.entries:
-        if entry.collection != collection or entry.kind is not EntryKind.DOCUMENT:
-            continue
-        stem = PurePosixPath(entry.rel).stem
-        dated = DATE_FILENAME.match(PurePosixPath(entry.rel).name)
-        found.add(stem)
-        if dated:
-            found.add(PurePosixPath(dated.group(2)).stem)
-        slug = entry.data.get("slug")
-        if isinstance(slug, str):
-            found.add(slug)
-    return frozenset(found)
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
@@ -77,7 +58,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
             for reference, collection in declared.references:
                 known = names.get(collection)
                 if known is None:
-                    known = names[collection] = names_of(site, collection)
+                    known = names[collection] = site.document_names(collection)
                 for path, value in referenced_values(front_matter.data, reference):
                     if not isinstance(value, str) or value in known:
                         continue

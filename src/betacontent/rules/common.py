@@ -126,8 +126,10 @@ def _page_issues(site: Site, entry: Entry) -> list[SchemaIssue]:
     if entry.redirect_to is not None:  # a redirect page needs no layout nor title
         return []
     issues = validate(entry.data, PageFrontMatter, extra=extra, required=required, unknown=False)
+    # A site's schema describes what its files say (with `defaults:`), not what Jekyll adds.
+    written = {k: v for k, v in entry.data.items() if k not in entry.derived}
     for schema in declared:
-        issues += schema_issues(schema, entry.data)
+        issues += schema_issues(schema, written)
     closed = [schema for schema in every if schema.options.closed]
     if closed:
         known = set(JEKYLL_KEYS).union(*(schema.vocabulary for schema in every))
@@ -188,7 +190,11 @@ def checked_files(site: Site) -> list[Checked]:
         own = frozenset(str(k) for k in file.front_matter.data)
         issues = _page_issues(site, entry)
         # Keys that came from `defaults:` (or that Jekyll derives) are not this file's to fix.
-        issues = [i for i in issues if i.kind == "missing" or (i.path and str(i.path[0]) in own)]
+        issues = [
+            i
+            for i in issues
+            if i.kind == "missing" or not i.path or str(i.path[0]) in own  # () is the file's
+        ]
         results.append(Checked(entry.rel, file.front_matter, None, issues, own))
     for data_file in site.data_files:
         if data_file.data is None:
