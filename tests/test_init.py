@@ -138,3 +138,38 @@ def test_nothing_to_propose_where_no_site_is(run: Run, tmp_path: Path) -> None:
     result = run("init", str(empty))
     assert result.returncode == 2
     assert "nothing to check" in result.stderr
+
+
+def test_keys_in_any_language_and_recursive_aliases(run: Run, tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    for name in ("a", "b", "c"):
+        (site / f"{name}.md").write_text(
+            f"---\nlayout: default\ntitle: {name}\ndurée: 3 mois\nboucle: &b [*b]\n---\n"
+        )
+    result = run("init", str(site), "--out", "-")
+    assert result.returncode == 0, result.stderr
+    keys = tomllib.loads(result.stdout)["front-matter"]["layouts"]["default"]["keys"]
+    assert keys["durée"] == "str"  # a quoted TOML key
+    assert run("init", str(site)).returncode == 0
+    assert [f[:4] for f in findings(run, site)] == []
+
+
+def test_a_theme_layout_can_be_declared(run: Run, tmp_path: Path) -> None:
+    """A layout from a theme is out of reach: declaring it is no configuration error."""
+    site = make_site(tmp_path)
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + "theme: minima\n")
+    for name in ("a", "b", "c"):
+        (site / f"{name}.md").write_text(f"---\nlayout: post\ntitle: {name}\nauteur: x\n---\n")
+    assert run("init", str(site)).returncode == 0
+    assert "[front-matter.layouts.post]" in (site / "betacontent.toml").read_text()
+    assert run("lint", str(site)).returncode in (0, 1)
+
+
+def test_an_existing_configuration_elsewhere_is_not_shadowed(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    site = make_site(tmp_path / "docs")
+    (tmp_path / "pyproject.toml").write_text('[tool.betacontent]\nignore = ["BC304"]\n')
+    refused = run("init", str(site))
+    assert refused.returncode == 2 and "pyproject.toml already configures" in refused.stderr
+    assert not (site / "betacontent.toml").exists()

@@ -42,6 +42,24 @@ def _errors(schema: dict[str, Any], data: object) -> list[str]:
     return sorted(format_path(issue.path) or "$" for issue in schema_issues(declared, data))
 
 
+def test_a_ref_to_a_sibling_file_is_read_from_disk(run: Run, tmp_path: Path) -> None:
+    files = {
+        "_schemas/phase.json": '{"properties": {"duree": {"$ref": "commun.json#/$defs/d"}}}',
+        "_schemas/commun.json": '{"$defs": {"d": {"type": "integer", "minimum": 1}}}',
+        "_phases/a.md": "---\nduree: 0\n---\n",
+    }
+    site = _site(
+        tmp_path, '[front-matter.collections.phases]\nschema = "_schemas/phase.json"\n', files
+    )
+    result = run("lint", cwd=site)
+    assert "_phases/a.md:2:8: BC105 `duree`: 0 is less than the minimum of 1" in result.stdout
+
+
+def test_kwalify_patterns_keep_their_flags() -> None:
+    schema = {"type": "str", "pattern": "/^mois|semaine$/i"}
+    assert _errors(schema, "MOIS") == [] and _errors(schema, "an") == ["$"]
+
+
 def test_kwalify_is_told_from_json_schema() -> None:
     assert is_kwalify(MEMBER)
     assert is_kwalify({"type": "seq", "sequence": [{"type": "str"}]})
@@ -142,6 +160,26 @@ def _site(root: Path, config: str, files: dict[str, str]) -> Path:
             "[front-matter.collections.phases]\nreferences = { 'a..b' = 'phases' }\n",
             {},
             "is not a path such as",
+        ),
+        (
+            '[front-matter.collections.phases]\nschema = "s.json"\n',
+            {"s.json": '{"properties": {"a": {"$ref": "#/$defs/absente"}}}'},
+            "`$ref` `#/$defs/absente` leads nowhere",
+        ),
+        (
+            '[front-matter.collections.phases]\nschema = "s.json"\n',
+            {"s.json": '{"properties": {"a": {"$ref": "commun.json"}}}'},
+            "`$ref` `commun.json` leads nowhere",
+        ),
+        (
+            '[front-matter.collections.phases]\nschema = "s.yml"\n',
+            {"s.yml": "type: map\nmapping:\n  x: &a {type: map, mapping: {y: *a}}\n"},
+            "a rule contains itself",
+        ),
+        (
+            '[front-matter.collections.phases]\nschema = "s.yml"\n',
+            {"s.yml": "type: map\nmapping:\n  x: {include: absente}\n"},
+            "leads nowhere",
         ),
     ],
 )
