@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from betacontent.positions import Position
 from betacontent.schema import JEKYLL_KEYS
 from betacontent.site_index import Entry, EntryKind, Site
+from betacontent.site_schemas import Declared
 
 MIN_KEY_LENGTH = 3
 # Attributes Liquid itself gives arrays, strings and `forloop`: read by templates, but no key.
@@ -46,19 +47,27 @@ def edit_distance(left: str, right: str, limit: int) -> int:
     two neighbours), or `limit + 1` as soon as it is known to exceed `limit`."""
     if abs(len(left) - len(right)) > limit:
         return limit + 1
+    # Only the cells within `limit` of the diagonal can stay within `limit` (a band): linear
+    # in the length, not quadratic. Cells outside it count as over.
+    over = limit + 1
+    width = len(right)
     previous2: list[int] = []
-    previous = list(range(len(right) + 1))
+    previous = [j if j <= limit else over for j in range(width + 1)]
     for i, a in enumerate(left, 1):
-        current = [i] + [0] * len(right)
-        for j, b in enumerate(right, 1):
+        current = [over] * (width + 1)
+        if i <= limit:
+            current[0] = i
+        for j in range(max(1, i - limit), min(width, i + limit) + 1):
+            b = right[j - 1]
             cost = 0 if a == b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and a == right[j - 2] and left[i - 2] == b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = min(value, over)
         if min(current) > limit:
-            return limit + 1
+            return over
         previous2, previous = previous, current
-    return previous[-1]
+    return min(previous[-1], over)
 
 
 def _limit(key: str, word: str) -> int:
@@ -98,6 +107,10 @@ def likely_typos(site: Site) -> list[LikelyTypo]:
             if name not in LIQUID_ATTRIBUTES:
                 read.setdefault(name, rel)
     found: list[LikelyTypo] = []
+    # One vocabulary per group and set of declared schemas, not per file: a group of
+    # thousands of documents with keys of their own would make it quadratic.
+    vocabularies: dict[tuple[str, tuple[str, ...]], tuple[dict[str, str], dict[str, str]]] = {}
+    schemas = site.schemas
     for entry, group, own in files:
         unread = [
             key
@@ -106,8 +119,16 @@ def likely_typos(site: Site) -> list[LikelyTypo]:
         ]
         if not unread:
             continue
-        vocabulary = _vocabulary(site, entry, group, counts[group], sizes[group], read)
-        strong = _strong(vocabulary)
+        layout = entry.data.get("layout")
+        declared = [
+            schemas.site_wide,
+            *schemas.for_file(entry.rel, layout=layout, collection=entry.collection),
+        ]
+        key_of = (group, tuple(schema.where for schema in declared))
+        if key_of not in vocabularies:
+            words = _vocabulary(declared, group, counts[group], sizes[group], read)
+            vocabularies[key_of] = (words, _strong(words))
+        vocabulary, strong = vocabularies[key_of]
         for key in sorted(unread):
             if key in strong:
                 continue
@@ -128,16 +149,13 @@ def likely_typos(site: Site) -> list[LikelyTypo]:
 
 
 def _vocabulary(
-    site: Site, entry: Entry, group: str, counts: Counter[str], size: int, read: dict[str, str]
+    declared: list[Declared], group: str, counts: Counter[str], size: int, read: dict[str, str]
 ) -> dict[str, str]:
     """word -> why it is one; a reason that does not depend on the siblings wins."""
     words: dict[str, str] = dict.fromkeys(
         JEKYLL_KEYS, "a key Jekyll, its plugins or betacontent read"
     )
-    schemas = site.schemas
-    layout = entry.data.get("layout")
-    declared = schemas.for_file(entry.rel, layout=layout, collection=entry.collection)
-    for schema in (schemas.site_wide, *declared):
+    for schema in declared:
         for key in schema.vocabulary:
             words.setdefault(key, f"declared in `{schema.where}`")
     for name, template in read.items():
@@ -164,11 +182,15 @@ def _nearest(key: str, vocabulary: dict[str, str], most: int) -> str | None:
     The key in another case or with `-` for `_` is the closest; its plural is another word."""
     best: tuple[int, str] | None = None
     folded = key.casefold().replace("-", "_")
+    letters = frozenset(key)
     for word in vocabulary:
+        if word.casefold().replace("-", "_") == folded and word != key:
+            return word  # `Title`, `hero-image` for `hero_image`: the same key to a person
+        # Each edit changes at most two of the letters either word uses: a cheap first cut.
+        if abs(len(word) - len(key)) > most or len(letters.symmetric_difference(word)) > 2 * most:
+            continue
         if word == key or _plural(key, word):
             continue
-        if word.casefold().replace("-", "_") == folded:
-            return word  # `Title`, `hero-image` for `hero_image`: the same key to a person
         limit = min(most, _limit(key, word))
         distance = edit_distance(key, word, limit)
         if distance <= limit and (best is None or (distance, word) < best):
