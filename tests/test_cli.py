@@ -250,6 +250,8 @@ def test_readme_configuration_example_is_accepted(run: Run, tmp_path: Path) -> N
     (tmp_path / "_schemas").mkdir()
     (tmp_path / "_schemas" / "member.kwalify.yml").write_text("type: map\nmapping: {}\n")
     (tmp_path / "_schemas" / "menu.schema.json").write_text('{"type": "array"}\n')
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_data" / "menu.yml").write_text("- {title: Accueil, url: /}\n")
     result = run("lint", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 

@@ -181,6 +181,12 @@ def _site(root: Path, config: str, files: dict[str, str]) -> Path:
             {"s.yml": "type: map\nmapping:\n  x: {include: absente}\n"},
             "leads nowhere",
         ),
+        (
+            '[front-matter.files."_data/programe.yml"]\nrequired = ["x"]\n',
+            {"_data/programme.yml": "x: 1\n"},
+            "no file of the site matches it; did you mean `_data/programme.yml`?",
+        ),
+        ('[phases]\ncollection = "phase"\n', {}, "no collection `phase`; did you mean `phases`?"),
     ],
 )
 def test_a_bad_declaration_is_exit_2_naming_the_key(

@@ -5,6 +5,7 @@ URL and file, and URL lookup the way the web server resolves it. Pure: no file s
 from __future__ import annotations
 
 import datetime
+import difflib
 import fnmatch
 import functools
 import os
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from betacontent import dates, urls
-from betacontent.config import LintConfig
+from betacontent.config import ConfigError, LintConfig
 from betacontent.front_matter import Problem, ProblemKind
 from betacontent.parsing import DataFile, ParsedFile
 from betacontent.site_config import SiteConfig
@@ -132,7 +133,14 @@ class Site:
             # A theme's layouts are out of reach: then a layout binding cannot be checked.
             themed = self.config.theme or self.config.remote_theme
             layouts = self.layouts if self.has_layouts_dir and not themed else None
-            self.declared.check_bindings(self.config.collections, layouts)
+            files = [f.rel for f in self.files] + [d.rel for d in self.data_files]
+            self.declared.check_bindings(self.config.collections, layouts, files)
+            phases = self.lint.phases.collection
+            if phases != "phases" and phases not in self.config.collections:
+                raise ConfigError(  # the default may be absent; a collection named must not
+                    f"`phases.collection`: the site has no collection `{phases}`"
+                    + _did_you_mean(phases, self.config.collections)
+                )
         # In the order Jekyll writes: where two entries claim one file, the last one written
         # is what stays on disk, and what a URL of either serves.
         written = sorted((e for e in self.entries if e.output is not None), key=_rank)
@@ -562,6 +570,11 @@ class SiteBuilder:
                     file=entry.file,
                     redirect_to=entry.url,
                 )
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def _document_order(left: Entry, right: Entry) -> int:

@@ -9,6 +9,7 @@ declare, except Jekyll's own keys (`schema.PageFrontMatter`), which every Jekyll
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -84,10 +85,19 @@ class SiteSchemas:
         yield from self.collections.values()
         yield from (declared for _, declared in self.files)
 
-    def check_bindings(self, collections: Iterable[str], layouts: Iterable[str] | None) -> None:
-        """A schema bound to a collection or layout the site does not have would silently
-        apply to nothing: a configuration error, with a "did you mean" (`layouts`: None when
-        they come from a theme, out of reach)."""
+    def check_bindings(
+        self, collections: Iterable[str], layouts: Iterable[str] | None, files: Iterable[str]
+    ) -> None:
+        """A schema bound to a collection, layout or glob the site does not have would
+        silently apply to nothing: a configuration error, with a "did you mean" (`layouts`:
+        None when they come from a theme, out of reach; `files`: every page, document and
+        data file)."""
+        rels = list(files)
+        for glob, declared in self.files:
+            if not any(fnmatchcase(rel, glob) for rel in rels):
+                close = difflib.get_close_matches(glob, rels, n=1, cutoff=0.75)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                raise ConfigError(f"`{declared.where}`: no file of the site matches it" + hint)
         known = frozenset(collections) | {"posts"}
         for name, declared in self.collections.items():
             _require(name, known, f"`{declared.where}`: the site has no collection `{name}`")
@@ -142,8 +152,14 @@ _STEP = re.compile(r"^([^.\[\]]+)(\[\])?$")
 
 
 def parse_reference(spec: str) -> Reference:
-    """`missions[].startups[]` -> (("missions", True), ("startups", True))."""
-    steps = []
+    """`missions[].startups[]` -> (("missions", True), ("startups", True)); a leading `[]`
+    goes through a document that is a list (a `_data/` file): `[].incubator`."""
+    steps: list[tuple[str, bool]] = []
+    if spec.startswith("[]"):
+        steps.append(("", True))
+        spec = spec[2:].removeprefix(".")
+        if not spec:
+            return tuple(steps)
     for part in spec.split("."):
         match = _STEP.match(part.strip())
         if match is None:
@@ -168,9 +184,12 @@ def referenced_values(
                 found.append((path, value))
             continue
         key, through = reference[depth]
-        if not isinstance(value, dict) or key not in value:
+        if key == "":  # the document itself
+            inner, inner_path = value, path
+        elif not isinstance(value, dict) or key not in value:
             continue
-        inner, inner_path = value[key], (*path, key)
+        else:
+            inner, inner_path = value[key], (*path, key)
         if through and isinstance(inner, list):
             stack += [((*inner_path, i), item, depth + 1) for i, item in enumerate(inner)]
         else:

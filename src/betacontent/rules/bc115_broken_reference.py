@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from betacontent.diagnostics import Diagnostic, Severity
+from betacontent.front_matter import node_spans
 from betacontent.positions import Position
 from betacontent.rules.base import rule
 from betacontent.site_index import Site
@@ -49,6 +50,12 @@ from betacontent.validation import suggest
 def check(site: Site) -> Iterator[Diagnostic]:
     schemas = site.schemas
     names: dict[str, frozenset[str]] = {}
+
+    def known(collection: str) -> frozenset[str]:
+        if collection not in names:
+            names[collection] = site.document_names(collection)
+        return names[collection]
+
     for entry in site.pages():
         front_matter = entry.file.front_matter if entry.file is not None else None
         if front_matter is None:
@@ -56,19 +63,37 @@ def check(site: Site) -> Iterator[Diagnostic]:
         layout = entry.data.get("layout")
         for declared in schemas.for_file(entry.rel, layout=layout, collection=entry.collection):
             for reference, collection in declared.references:
-                known = names.get(collection)
-                if known is None:
-                    known = names[collection] = site.document_names(collection)
                 for path, value in referenced_values(front_matter.data, reference):
-                    if not isinstance(value, str) or value in known:
-                        continue
                     span = front_matter.spans.get(path)
-                    start = Position(span[0], span[1]) if span else front_matter.position(path)
-                    end = Position(span[2], span[3]) if span else None
-                    hint = suggest(value, known)
-                    message = f"`{value}` names no document of collection `{collection}`"
-                    message += f"; did you mean `{hint}`?" if hint else ""
-                    yield RULE.at(entry.rel, start, message, end=end)
+                    yield from _judged(entry.rel, path, value, collection, known(collection), span)
+    for data in site.data_files:
+        declared_here = schemas.for_file(data.rel)
+        if data.data is None or not declared_here:
+            continue
+        spans = node_spans(data.yaml.root)[0] if data.yaml is not None else {}
+        for declared in declared_here:
+            for reference, collection in declared.references:
+                for path, value in referenced_values(data.data, reference):
+                    span = spans.get(path)
+                    yield from _judged(data.rel, path, value, collection, known(collection), span)
+
+
+def _judged(
+    rel: str,
+    path: tuple[str | int, ...],
+    value: object,
+    collection: str,
+    known: frozenset[str],
+    span: tuple[int, int, int, int] | None,
+) -> Iterator[Diagnostic]:
+    if not isinstance(value, str) or value in known:
+        return
+    start = Position(span[0], span[1]) if span else Position(1, 1)
+    end = Position(span[2], span[3]) if span else None
+    hint = suggest(value, known)
+    message = f"`{value}` names no document of collection `{collection}`"
+    message += f"; did you mean `{hint}`?" if hint else ""
+    yield RULE.at(rel, start, message, end=end)
 
 
 RULE = rule("BC115", "broken-reference", Severity.ERROR, __doc__)(check)
