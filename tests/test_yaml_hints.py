@@ -36,3 +36,12 @@ def test_the_suggested_line_parses_to_what_was_meant() -> None:
     assert load_yaml(suggested + "\n").data == {"description": "un : deux"}
     (problem,) = load_yaml("title: 'L'été'\n").problems
     assert load_yaml(problem.message.split("`")[-2] + "\n").data == {"title": "L'été"}
+
+
+@pytest.mark.parametrize(
+    "text", ["title: 'l''équipe' de France\n", 'a: "Le \\"mot\\" juste" ici\n']
+)
+def test_no_wrong_line_is_suggested_when_text_follows_the_quote(text: str) -> None:
+    (problem,) = load_yaml(text).problems
+    assert "put it inside the quotes" in problem.message
+    assert "ends it" not in problem.message

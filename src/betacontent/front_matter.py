@@ -419,6 +419,15 @@ def readable_scalars(text: str) -> dict[str, str]:
 _KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#][^:#]*?):\s+(.*?)\s*$")
 
 
+def _means(line: str, key: str, value: str) -> bool:
+    """Whether `line` parses to `{key: value}`: what a suggested line must mean."""
+    try:
+        parsed: object = yaml.load(line, Loader=JekyllLoader)
+        return parsed == {key: value}
+    except yaml.YAMLError:
+        return False
+
+
 def yaml_hint(text: str, error: yaml.MarkedYAMLError) -> str:
     """What to do about the most common libyaml errors, in plain words (with the line as it
     should be, where it can be given): "" when there is nothing sure to say."""
@@ -428,18 +437,19 @@ def yaml_hint(text: str, error: yaml.MarkedYAMLError) -> str:
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     found = line[mark.column] if mark is not None and mark.column < len(line) else ""
     pair = _KEY_VALUE.match(line)
-    quoted = pair.group(3) if pair else ""
-    if len(quoted) > 2 and quoted[0] in "'\"" and quoted[0] in quoted[1:-1]:
-        quote = quoted[0]
-        inner = quoted[1:].rsplit(quote, 1)[0]
+    key, quoted = (pair.group(2), pair.group(3)) if pair else ("", "")
+    if len(quoted) > 2 and quoted[0] in "'\"" and quoted[-1] == quoted[0] in quoted[1:-1]:
+        quote, inner = quoted[0], quoted[1:-1]
         fixed = quote + inner.replace(quote, quote * 2 if quote == "'" else '\\"') + quote
-        key = pair.group(2) if pair else ""
-        return f"; a `{quote}` inside a value in `{quote}` quotes ends it: `{key}: {fixed}`"
+        if _means(f"{key}: {fixed}", key, inner):  # a suggestion is shown only if it is right
+            return f"; a `{quote}` inside a value in `{quote}` quotes ends it: `{key}: {fixed}`"
+    if quoted[:1] in ("'", '"') and problem.startswith("did not find expected key"):
+        return "; text follows the closing quote of the value: put it inside the quotes"
     if problem.startswith("mapping values are not allowed"):
-        pair = _KEY_VALUE.match(line)
-        if pair and ": " in pair.group(3):
-            value = pair.group(3).replace("\\", "\\\\").replace('"', '\\"')
-            return f'; quote a value that holds `: `: `{pair.group(2)}: "{value}"`'
+        if pair and ": " in quoted:
+            value = quoted.replace("\\", "\\\\").replace('"', '\\"')
+            if _means(f'{key}: "{value}"', key, quoted):
+                return f'; quote a value that holds `: `: `{key}: "{value}"`'
         return "; a value that holds `: ` must be quoted"
     if "cannot start any token" in problem:
         if found == "\t":

@@ -37,18 +37,25 @@ _ATTRIBUTE = re.compile(r"""(\w+)?(?:\.([A-Za-z_][\w-]*)|\[\s*["']([^"'\]]+)["']
 
 
 _LINK_ATTRIBUTE = re.compile(
-    r"""\b(?:href|src|srcset|action|poster|data)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
+    r"""\b(?:href|src|srcset|action|poster|data)\s*=\s*"""
+    r"""(?:"([^"]*)"|'([^']*)'|(\{\{.*?\}\}|\{%.*?%\}|[^\s"'=<>`]+))""",
+    re.IGNORECASE | re.DOTALL,
 )
+_ASSIGNED = re.compile(r"\{%-?\s*(?:assign\s+[\w-]+\s*=|capture\b)(.*?)-?%\}", re.DOTALL)
 
 
 def liquid_link_attributes(text: str) -> set[str]:
-    """The attribute names Liquid reads inside link attributes of `text`: `url` in
-    `<a href="{{ item.url | relative_url }}">`, the keys whose values are URLs to the site."""
+    """The attribute names Liquid may read into link attributes of `text`: `url` in
+    `<a href="{{ item.url | relative_url }}">` (quoted or not), the keys whose values are URLs
+    to the site. Those read into an `assign` or `capture` count too: the variable may end up
+    in a link (`{% assign dest = item.target | relative_url %}`)."""
     found: set[str] = set()
     for match in _LINK_ATTRIBUTE.finditer(text):
-        value = match.group(1) if match.group(1) is not None else match.group(2)
+        value = next(group for group in match.groups() if group is not None)
         if "{{" in value or "{%" in value:
             found |= liquid_attributes(value)
+    for match in _ASSIGNED.finditer(text):
+        found |= liquid_attributes("{{ " + match.group(1) + " }}")
     return found
 
 
