@@ -67,12 +67,20 @@ _LOCKED_JEKYLL = re.compile(rb"^    jekyll \((\d+)\.(\d+)", re.M)
 
 
 def locked_jekyll(root: Path) -> tuple[int, int] | None:
-    """The Jekyll version Gemfile.lock pins, as (major, minor); None without one."""
+    """The Jekyll version Gemfile.lock pins, as (major, minor); without a lock, Jekyll 3 when
+    the Gemfile asks for the `github-pages` gem (GitHub Pages builds with Jekyll 3.10);
+    None otherwise."""
     try:
         found = _LOCKED_JEKYLL.search((root / "Gemfile.lock").read_bytes())
     except OSError:
+        found = None
+    if found is not None:
+        return int(found.group(1)), int(found.group(2))
+    try:
+        gems = _GEM.findall((root / "Gemfile").read_bytes())
+    except OSError:
         return None
-    return (int(found.group(1)), int(found.group(2))) if found else None
+    return (3, 10) if b"github-pages" in gems else None
 
 
 def plugin_facts(root: Path, plugins_dir: str | list[str]) -> tuple[list[str], list[str]]:

@@ -1,11 +1,13 @@
 """Front matter key that is likely misspelt, or that a closed schema does not declare.
 
 ## What it does
-Without a closed schema, a key is reported only when it looks like a typo: it is used once
-among its siblings (the documents of its collection, or the pages of its layout), no template
-of the site reads it, and it is one or two edits away from a key that Jekyll reads, that the
-configuration declares, that a template reads (`page.sidebar`), or that most of its siblings
-use. With a closed schema (`closed = true`, or a schema file with `additionalProperties:
+Without a closed schema, a key is reported only when it looks like a typo: no template of the
+site reads it, and it is one or two edits away from a key that Jekyll reads, that the
+configuration declares or that a template reads (`page.sidebar`); or, when it is used once
+among its siblings (the documents of its collection, or the pages of its layout), from a key
+most of them use. (A key several siblings share is compared with the first kind only, and
+within one edit.) Another case of a key (`Title`) or `-` for `_` counts as a typo; a plural
+(`tag`, `tags`) does not. With a closed schema (`closed = true`, or a schema file with `additionalProperties:
 false`), every key the schema does not declare is reported. Both come with a "did you mean".
 
 ## Why is this bad?
