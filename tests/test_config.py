@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from betacontent.config import LintConfig, load_config, parse_config
+from betacontent.config import ConfigError, LintConfig, load_config, parse_config
 from conftest import ROOT, Run
 
 CODES = re.compile(r"^[^:\n]+:\d+:\d+: (BC\d{3})", re.M)
@@ -148,3 +148,27 @@ def test_errors_say_whether_the_flag_or_the_file_is_wrong(run: Run, tmp_path: Pa
     (site / "betacontent.toml").write_text("")
     from_flag = run("lint", "--select", "BC9", cwd=site)
     assert from_flag.returncode == 2 and "`--select`: `BC9`" in from_flag.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        (
+            {"front-matter": {"collections": {"a": {}, "phases": {"requird": ["x"]}}}},
+            "unknown key `front-matter.collections.phases.requird`; did you mean `required`?",
+        ),
+        (
+            {"front-matter": {"collections": {"phases": {"keys": {"label": "string"}}}}},
+            "`front-matter.collections.phases.keys.label`: invalid value 'string'; expected one of",
+        ),
+        (
+            {"front-matter": {"files": {"_data/x.yml": {"closed": "yes"}}}},
+            '`front-matter.files."_data/x.yml".closed`: expected `bool`, got `str`',
+        ),
+        ({"per-file-ignores": {"x/*": "BC1"}}, '`per-file-ignores."x/*"`: expected `list`'),
+    ],
+)
+def test_an_error_inside_a_table_of_tables_names_its_key(data: object, named: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(data, "betacontent.toml")
+    assert named in str(raised.value)

@@ -211,12 +211,64 @@ def _struct_at(path: tuple[str | int, ...]) -> type[msgspec.Struct] | None:
     return struct if isinstance(struct, type) and issubclass(struct, msgspec.Struct) else None
 
 
+_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+
+
+def _named(data: object, error: msgspec.ValidationError) -> str | None:
+    """The error's path with the keys of tables (`[front-matter.collections.phases]`) named:
+    msgspec writes `[...]` for a key of a dict, so each is found by converting the data with
+    that dict reduced to one key at a time. None when the path names no such key."""
+    text = str(error)
+    marker = text.rfind(" - at `$")
+    if marker < 0 or "[...]" not in text[marker:]:
+        return None
+    message = text[:marker]
+    steps: list[str | int] = []
+    node: Any = data
+    for name, index in (m.groups() for m in _TOKEN.finditer(text[marker + 7 : -1])):
+        if index == "..." and isinstance(node, dict):
+            key = next((k for k in node if _fails_alone(data, steps, k, message)), None)
+            if key is None:
+                return None
+            steps.append(str(key))
+            node = node[key]
+        elif name is not None and isinstance(node, dict):
+            steps.append(name)
+            node = node.get(name)
+        elif index is not None and index != "..." and isinstance(node, list):
+            steps.append(int(index))
+            node = node[int(index)] if int(index) < len(node) else None
+        else:
+            return None
+    return ".".join(_toml_key(str(step)) for step in steps)
+
+
+def _fails_alone(data: object, path: list[str | int], key: object, message: str) -> bool:
+    """Whether the data fails with `message` when the dict at `path` keeps only `key`."""
+
+    def reduced(node: Any, depth: int) -> Any:
+        if depth == len(path):
+            return {key: node[key]}
+        step = path[depth]
+        if isinstance(node, dict):
+            return {**node, step: reduced(node[step], depth + 1)}
+        copy = list(node)
+        copy[int(step)] = reduced(node[int(step)], depth + 1)
+        return copy
+
+    try:
+        msgspec.convert(reduced(data, 0), type=LintConfig)
+    except msgspec.ValidationError as error:
+        return str(error).startswith(message)
+    return False
+
+
 def parse_config(data: object, source: str) -> LintConfig:
     try:
         return msgspec.convert(data, type=LintConfig)
     except msgspec.ValidationError as error:
         message, path = split_error(error)
-        where = ".".join(str(step) for step in path)
+        where = _named(data, error) or ".".join(str(step) for step in path)
         if message.startswith("Object contains unknown field `"):
             key = message.split("`")[1]
             struct = _struct_at(path)
@@ -226,7 +278,9 @@ def parse_config(data: object, source: str) -> LintConfig:
             text = f"{source}: unknown key `{full}`"
             raise ConfigError(text + (f"; did you mean `{hint}`?" if hint else "")) from None
         text = f"{source}: `{where or 'config'}`: {humanise(message)}"
-        choices = _choices(path)
+        choices = _choices(path) or (
+            list(typing.get_args(KeyType)) if ".keys." in f".{where}." else []
+        )
         if choices and message.startswith("Invalid enum value"):
             given = message.split("'")[1] if "'" in message else ""
             hint = suggest(given, choices) or next(

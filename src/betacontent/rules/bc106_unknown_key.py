@@ -7,8 +7,9 @@ configuration declares or that a template reads (`page.sidebar`); or, when it is
 among its siblings (the documents of its collection, or the pages of its layout), from a key
 most of them use. (A key several siblings share is compared with the first kind only, and
 within one edit.) Another case of a key (`Title`) or `-` for `_` counts as a typo; a plural
-(`tag`, `tags`) does not. With a closed schema (`closed = true`, or a schema file with `additionalProperties:
-false`), every key the schema does not declare is reported. Both come with a "did you mean".
+(`tag`, `tags`) does not. With a closed schema (`closed = true`, or a schema file with
+`additionalProperties: false`), every key the schema does not declare is reported. Both come
+with a "did you mean".
 
 ## Why is this bad?
 Templates read keys by exact name: `titel`, `bredcrumbs` or `sidbar` are silently ignored and
