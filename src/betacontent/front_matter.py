@@ -384,16 +384,31 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 JekyllLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def readable_scalars(text: str) -> dict[str, str]:
-    """The top-level `key: value` pairs libyaml reads in `text` before its first error (not
-    one on the error's line, which may be cut short): what a front matter that does not parse
-    meant to say (`permalink`, `title`)."""
+def readable_scalars(text: str, attempts: int = 5) -> dict[str, str]:
+    """The top-level `key: value` pairs libyaml reads in `text` around its errors: those
+    before the first error (not one on the error's line, which may be cut short), then, a few
+    times, those of the lines after it, read on their own. What a front matter that does not
+    parse meant to say (`permalink`, `title`)."""
+    lines = text.strip().removeprefix("---").split("\n")
+    found, bad = _scalars_before_error("\n".join(lines))
+    if bad is not None and attempts > 1 and bad + 1 < len(lines):
+        # The lines after the error: a key that does not start there is skipped with it.
+        after = lines[bad + 1 :]
+        while after and (after[0][:1].isspace() or after[0].startswith("-")):
+            after = after[1:]
+        for key, value in readable_scalars("\n".join(after), attempts - 1).items():
+            found.setdefault(key, value)
+    return found
+
+
+def _scalars_before_error(text: str) -> tuple[dict[str, str], int | None]:
+    """The top-level scalar pairs before libyaml's first error, and that error's line."""
     found: dict[str, tuple[str, int]] = {}  # key -> (value, line)
     depth = 0
     key: str | None = None
     last_line = None
     try:
-        for event in yaml.parse(text.strip().removeprefix("---"), Loader=JekyllLoader):
+        for event in yaml.parse(text, Loader=JekyllLoader):
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
                 if depth == 2:
@@ -411,9 +426,10 @@ def readable_scalars(text: str) -> dict[str, str]:
         last_line = mark.line if mark is not None else None
     except (yaml.YAMLError, ValueError):
         pass
-    return {
+    kept = {
         key: value for key, (value, line) in found.items() if last_line is None or line < last_line
     }
+    return kept, last_line
 
 
 _KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#][^:#]*?):\s+(.*?)\s*$")

@@ -207,7 +207,7 @@ def _declared(where: str, options: SchemaOptions, root: Path) -> Declared:
         return Declared(where, options, closed=options.closed)
     key = f"`{where}.schema`"
     path = root / options.schema
-    document = read_schema_file(path, key)
+    document = read_schema_file(path, key, options.schema)
     kind = "Kwalify schema" if document.get(_FROM_KWALIFY) else "JSON Schema"
     try:
         cls = jsonschema.validators.validator_for(document, jsonschema.Draft202012Validator)
@@ -283,14 +283,16 @@ def _root_object(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def read_schema_file(path: Path, key: str) -> dict[str, Any]:
-    """A JSON Schema from a `.json` file, or a JSON Schema or Kwalify file in YAML."""
+def read_schema_file(path: Path, key: str, shown: str | None = None) -> dict[str, Any]:
+    """A JSON Schema from a `.json` file, or a JSON Schema or Kwalify file in YAML; errors
+    name it as `shown` (as the configuration writes it)."""
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{key}: {path}: no such file") from None
+        raise ConfigError(f"{key}: {shown or path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{key}: {path}: cannot read: {error}") from None
+        raise ConfigError(f"{key}: {shown or path}: cannot read: {error}") from None
+    path = Path(shown) if shown else path
     document: Any
     if path.suffix.lower() == ".json":
         try:
