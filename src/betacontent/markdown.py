@@ -70,7 +70,7 @@ def liquid_prefixed_attributes(text: str) -> set[str]:
     whose values are the end of a URL, not a URL."""
     found: set[str] = set()
     for match in _LINK_ATTRIBUTE.finditer(text):
-        value = match.group(1) if match.group(1) is not None else match.group(2)
+        value = next(group for group in match.groups() if group is not None)
         outputs = [m.group(1).strip() for m in _OUTPUT_TAG.finditer(value)]
         for index, expression in enumerate(outputs):
             if index and any(o not in _URL_PREFIXES for o in outputs[:index]):
