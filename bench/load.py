@@ -42,8 +42,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from betacontent.export import page_file
-from betacontent.schema_export import write_atomic
+from betacontent.lint.schema_export import write_atomic
+from betacontent.serve.export import page_file
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -51,7 +51,7 @@ HOST = "127.0.0.1"  # never anything else
 API_PAGES = "/api/pages"
 DEFAULT_PAGE = "/devenir-intrapreneur/decouvrir-le-role-d-intrapreneur"
 SEED = 42
-APP = "betacontent.hot_path:create_server"  # what `betacontent serve` runs
+APP = "betacontent.serve.hot_path:create_server"  # what `betacontent serve` runs
 SERVERS = ("uvicorn", "uvicorn-nodelay", "uvicorn-std", "granian")
 # uvicorn --workers N binds the listener with proto 0, so asyncio never sets TCP_NODELAY on the
 # connections it accepts (Kludex/uvicorn#3149): a response written as headers then body waits
@@ -760,7 +760,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--app",
         default=APP,
-        help=f"ASGI app factory (default {APP}; betacontent.api:create_app: Litestar alone)",
+        help=f"ASGI app factory (default {APP}; betacontent.serve.api:create_app: Litestar alone)",
     )
     parser.add_argument(
         "--granian-opt", action="append", default=[], metavar="OPT", help="extra granian option"

@@ -60,12 +60,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 import yaml
 
 from bench import load, run
-from betacontent.anchors import page_anchors
-from betacontent.config import find_config
-from betacontent.loader import load_site
-from betacontent.rules.common import PageLinks, Target, checked_links
-from betacontent.schema_export import write_atomic
-from betacontent.site_index import Site
+from betacontent.core.settings import find_config
+from betacontent.kramdown.anchors import page_anchors
+from betacontent.lint.rules.common import PageLinks, Target, checked_links
+from betacontent.lint.schema_export import write_atomic
+from betacontent.site.index import Site
+from betacontent.site.loader import load_site
 
 REPO = load.REPO
 WORK = REPO / "bench" / ".work"

@@ -1,4 +1,4 @@
-"""Heading ids and anchors as Jekyll's kramdown makes them (`betacontent.anchors`).
+"""Heading ids and anchors as Jekyll's kramdown makes them (`betacontent.kramdown.anchors`).
 
 Every expected id below was produced by the real kramdown 2.4 + kramdown-parser-gfm 1.1 with
 Jekyll's options; `test_anchors_jekyll.py` checks a whole fixture site against `jekyll build`.
@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 from markdown_it.token import Token
 
-from betacontent.anchors import Anchor, gfm_id, heading_ids, page_anchors, typographic
-from betacontent.parsing import ParsedFile
+from betacontent.kramdown.anchors import Anchor, gfm_id, heading_ids, page_anchors, typographic
+from betacontent.site.parsing import ParsedFile
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

@@ -1,5 +1,5 @@
-"""`betacontent.anchors` against the real Jekyll: build `fixtures/anchors_site` with `jekyll
-build` and compare, page by page and heading by heading, the ids in Jekyll's HTML with the
+"""`betacontent.kramdown.anchors` against the real Jekyll: build `fixtures/anchors_site` with
+`jekyll build` and compare, page by page and heading by heading, the ids in Jekyll's HTML with the
 anchors betacontent predicts from the Markdown source.
 
 Needs Jekyll 4.3 with kramdown 2.4 and kramdown-parser-gfm (Debian: `apt-get install jekyll`).
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from betacontent.anchors import Anchor, page_anchors
-from betacontent.loader import load_site
+from betacontent.kramdown.anchors import Anchor, page_anchors
+from betacontent.site.loader import load_site
 from conftest import jekyll_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "anchors_site"

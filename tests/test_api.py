@@ -13,11 +13,11 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from betacontent.api import create_app
-from betacontent.config import LintConfig, ServeSettings, find_config, load_config
-from betacontent.export import documents, export
-from betacontent.published import PublishedSite, load_published
-from betacontent.reload import Reloader
+from betacontent.core.settings import LintConfig, ServeSettings, find_config, load_config
+from betacontent.serve.api import create_app
+from betacontent.serve.export import documents, export
+from betacontent.serve.published import PublishedSite, load_published
+from betacontent.serve.reload import Reloader
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -367,7 +367,7 @@ def test_reload_keeps_serving_when_the_configuration_breaks(broken_site: Path) -
 def test_the_factory_refuses_a_missing_site_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from betacontent.api import SiteNotFoundError
+    from betacontent.serve.api import SiteNotFoundError
 
     monkeypatch.setenv("BETACONTENT_SITE", str(tmp_path / "nowhere"))
     with pytest.raises(SiteNotFoundError, match="BETACONTENT_SITE"):

@@ -55,7 +55,7 @@ def tree_rss_kib(pid: int) -> int:
 
 
 def etag_of(body: bytes) -> str:
-    """The API's ETag of a document (betacontent.published.Encoded), from the bytes received."""
+    """The API's ETag of a document (`serve.published.Encoded`), from the bytes received."""
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from betacontent.config import LintConfig
-from betacontent.diagnostics import Diagnostic
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.parsing import parse_source
-from betacontent.rules import RULES
-from betacontent.sources import SourceFile
+from betacontent.core.settings import LintConfig
+from betacontent.lint.diagnostics import Diagnostic
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import lint
+from betacontent.site.loader import load_site
+from betacontent.site.parsing import parse_source
+from betacontent.site.sources import SourceFile
 from conftest import ROOT, Run
 
 BAD = ROOT / "tests" / "fixtures" / "bad"

@@ -13,24 +13,29 @@ from pathlib import Path
 import pytest
 
 from bench.generate_site import main as generate
-from betacontent.anchors import page_anchors
-from betacontent.body_facts import extract, task_of
-from betacontent.config import LintConfig, find_config, load_config
-from betacontent.diagnostics import Diagnostic
-from betacontent.facts_cache import (
+from betacontent.core.positions import Position
+from betacontent.core.settings import LintConfig, find_config, load_config
+from betacontent.kramdown.anchors import page_anchors
+from betacontent.kramdown.body_facts import extract, task_of
+from betacontent.kramdown.markdown import parse
+from betacontent.lint.diagnostics import Diagnostic
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import lint
+from betacontent.site.facts_cache import (
     CACHE_FILENAME,
     FACTS_CACHE_DIR,
     MAGIC,
     cache_dir_for,
     code_key,
 )
-from betacontent.links import LinkShapes, file_links, front_matter_links, include_parameter_links
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.markdown import parse
-from betacontent.positions import Position
-from betacontent.rules import RULES
-from betacontent.site_index import EntryKind
+from betacontent.site.index import EntryKind
+from betacontent.site.links import (
+    LinkShapes,
+    file_links,
+    front_matter_links,
+    include_parameter_links,
+)
+from betacontent.site.loader import load_site
 from conftest import FIXTURE_SITES, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -144,7 +144,7 @@ def test_schema_check_detects_drift(run: Run, tmp_path: Path) -> None:
 
 
 def test_committed_schemas_match_the_structs() -> None:
-    from betacontent.schema_export import generate
+    from betacontent.lint.schema_export import generate
 
     generated = generate()
     committed = {p.name: p.read_text("utf-8") for p in (ROOT / "schemas").glob("*.json")}
@@ -325,7 +325,7 @@ def test_progress_shows_on_a_terminal_after_the_delay_only(
 ) -> None:
     from rich.console import Console
 
-    from betacontent.cli import _Progress
+    from betacontent.cli.main import _Progress
 
     def shown(tty: bool, delay: float, wait: float) -> str:
         monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)

@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from betacontent.config import ConfigError, LintConfig, load_config, parse_config
+from betacontent.core.settings import ConfigError, LintConfig, load_config, parse_config
 from conftest import ROOT, Run
 
 CODES = re.compile(r"^[^:\n]+:\d+:\d+: (BC\d{3})", re.M)

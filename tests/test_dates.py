@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from betacontent.dates import InvalidDateError, jekyll_time, parse_time, site_zone
+from betacontent.site.dates import InvalidDateError, jekyll_time, parse_time, site_zone
 from conftest import require_tool, run_tool
 
 ZONE = "America/New_York"

@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from betacontent.external import (
+from betacontent.lint.external import (
     CACHE_FILENAME,
     ExternalOptions,
     ExternalResult,

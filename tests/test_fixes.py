@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from betacontent.cli import main
-from betacontent.config import find_config, load_config
-from betacontent.diagnostics import Diagnostic, Edit, Fix, Severity
-from betacontent.fixes import file_kinds, fix_text, plan, write
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.rules import RULES
-from betacontent.yaml_edit import scalar_text, scalar_value
+from betacontent.cli.main import main
+from betacontent.core.settings import find_config, load_config
+from betacontent.lint.diagnostics import Diagnostic, Edit, Fix, Severity
+from betacontent.lint.fixes import file_kinds, fix_text, plan, write
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import lint
+from betacontent.lint.yaml_edit import scalar_text, scalar_value
+from betacontent.site.loader import load_site
 from conftest import require_tool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fixes"

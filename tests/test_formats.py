@@ -17,12 +17,12 @@ import msgspec
 import pytest
 
 from betacontent import __version__
-from betacontent.config import OutputFormat
-from betacontent.diagnostics import Diagnostic, Edit, Fix, Severity
-from betacontent.reporters import MACHINE_FORMATS, LintRun, Report, step_summary
-from betacontent.reporters.github import report_github
-from betacontent.reporters.sarif import build_sarif, report_sarif
-from betacontent.rules import RULES
+from betacontent.core.settings import OutputFormat
+from betacontent.lint.diagnostics import Diagnostic, Edit, Fix, Severity
+from betacontent.lint.reporters import MACHINE_FORMATS, LintRun, Report, step_summary
+from betacontent.lint.reporters.github import report_github
+from betacontent.lint.reporters.sarif import build_sarif, report_sarif
+from betacontent.lint.rules import RULES
 from conftest import ROOT, Run
 
 SEED = "tests/fixtures/seed/decouvrir-le-role-d-intrapreneur.md"

@@ -24,12 +24,12 @@ from click.testing import CliRunner
 from litestar.testing import TestClient
 from playwright.sync_api import BrowserContext, Page, Request, sync_playwright
 
-from betacontent import frontend as frontend_module
-from betacontent.api import create_app
-from betacontent.cli import main
-from betacontent.config import LintConfig
-from betacontent.frontend import FRONTEND_ENV, FrontendNotFoundError, bundled_frontend
-from betacontent.published import load_published
+from betacontent.cli.main import main
+from betacontent.core.settings import LintConfig
+from betacontent.serve import frontend as frontend_module
+from betacontent.serve.api import create_app
+from betacontent.serve.frontend import FRONTEND_ENV, FrontendNotFoundError, bundled_frontend
+from betacontent.serve.published import load_published
 from conftest import require_tool
 from test_serve import SEED_URL, serve_process
 

@@ -16,12 +16,12 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from bench.generate_site import main as generate
-from betacontent import api as api_module
-from betacontent import published as published_module
-from betacontent.api import API_PAGES, create_app, preload
-from betacontent.config import find_config, load_config
-from betacontent.hot_path import HotPath, create_server, page_paths
-from betacontent.published import PublishedSite, load_published, render_entries
+from betacontent.core.settings import find_config, load_config
+from betacontent.serve import api as api_module
+from betacontent.serve import published as published_module
+from betacontent.serve.api import API_PAGES, create_app, preload
+from betacontent.serve.hot_path import HotPath, create_server, page_paths
+from betacontent.serve.published import PublishedSite, load_published, render_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -19,9 +19,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from betacontent.loader import load_site
-from betacontent.rules.common import anchors_of, checked_links
-from betacontent.site_index import Entry, EntryKind, Site
+from betacontent.lint.rules.common import anchors_of, checked_links
+from betacontent.site.index import Entry, EntryKind, Site
+from betacontent.site.loader import load_site
 from conftest import jekyll_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "oracle_site"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from betacontent.config import find_config, load_config
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.rules import RULES
+from betacontent.core.settings import find_config, load_config
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import lint
+from betacontent.site.loader import load_site
 from conftest import jekyll_run
 
 RULE_SITES = Path(__file__).parent / "fixtures" / "rules"

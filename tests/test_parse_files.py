@@ -13,21 +13,21 @@ import pytest
 import yaml
 
 from bench.generate_site import main as generate
-from betacontent import parse_files as parse_files_module
-from betacontent import portable
-from betacontent.api import cache_from_env
-from betacontent.config import LintConfig
-from betacontent.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, RENDERED_FILENAME
-from betacontent.front_matter import DEFAULT_YAML_LIMITS, mark_position, position_in
-from betacontent.loader import _read_config
-from betacontent.parse_files import FileTask, parse_files, parse_task
-from betacontent.parsing import ParsedFile, is_markdown
-from betacontent.portable import DECODER, Unportable, pack
-from betacontent.published import PublishedSite, load_published
-from betacontent.render import render_markdown
-from betacontent.search import SearchDocument, SearchIndex
-from betacontent.sources import SourceFile, read_sources
-from betacontent.workers import map_chunks
+from betacontent.core import portable
+from betacontent.core.portable import DECODER, Unportable, pack
+from betacontent.core.settings import LintConfig
+from betacontent.core.workers import map_chunks
+from betacontent.kramdown.render import render_markdown
+from betacontent.serve.api import cache_from_env
+from betacontent.serve.published import PublishedSite, load_published
+from betacontent.serve.search import SearchDocument, SearchIndex
+from betacontent.site import parse_files as parse_files_module
+from betacontent.site.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, RENDERED_FILENAME
+from betacontent.site.front_matter import DEFAULT_YAML_LIMITS, mark_position, position_in
+from betacontent.site.loader import _read_config
+from betacontent.site.parse_files import FileTask, parse_files, parse_task
+from betacontent.site.parsing import ParsedFile, is_markdown
+from betacontent.site.sources import SourceFile, read_sources
 from conftest import FIXTURE_SITES, ROOT, Run
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -14,12 +14,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from betacontent.config import LintConfig
-from betacontent.diagnostics import Diagnostic
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.positions import split_lines
-from betacontent.rules import RULES
+from betacontent.core.positions import split_lines
+from betacontent.core.settings import LintConfig
+from betacontent.lint.diagnostics import Diagnostic
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import lint
+from betacontent.site.loader import load_site
 
 EXAMPLES = int(os.environ.get("BETACONTENT_EXAMPLES", "150"))
 

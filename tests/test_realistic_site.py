@@ -41,13 +41,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from betacontent.config import find_config, load_config
-from betacontent.diagnostics import Diagnostic, Severity
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.rules import RULES
-from betacontent.rules.common import checked_links
-from betacontent.site_index import Entry, Site
+from betacontent.core.settings import find_config, load_config
+from betacontent.lint.diagnostics import Diagnostic, Severity
+from betacontent.lint.rules import RULES
+from betacontent.lint.rules.common import checked_links
+from betacontent.lint.runner import lint
+from betacontent.site.index import Entry, Site
+from betacontent.site.loader import load_site
 from conftest import jekyll_build, require_tool, run_tool
 
 FIXTURE = Path(__file__).parent / "fixtures" / "realistic_site"

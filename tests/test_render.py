@@ -1,7 +1,7 @@
-"""`betacontent.render`: HTML for the content API, with the heading ids the linter checks.
+"""`betacontent.kramdown.render`: HTML for the content API, with the heading ids the linter checks.
 
-The heading ids must be those of `betacontent.anchors` (which `test_anchors_jekyll.py` checks
-against the real Jekyll): on the `anchors_site` fixture, whose pages gather kramdown's hard
+The heading ids must be those of `betacontent.kramdown.anchors` (which `test_anchors_jekyll.py`
+checks against the real Jekyll): on the `anchors_site` fixture, whose pages gather kramdown's hard
 cases, on every other fixture page and on the sample site's pages; and, when Jekyll is
 installed, directly against `jekyll build`.
 """
@@ -15,10 +15,10 @@ import msgspec
 import pytest
 from markdown_it.token import Token
 
-from betacontent import markdown
-from betacontent.anchors import heading_ids, page_anchors
-from betacontent.front_matter import split
-from betacontent.render import EXCERPT_LENGTH, Rendered, TocEntry, render_markdown
+from betacontent.kramdown import markdown
+from betacontent.kramdown.anchors import heading_ids, page_anchors
+from betacontent.kramdown.render import EXCERPT_LENGTH, Rendered, TocEntry, render_markdown
+from betacontent.site.front_matter import split
 from conftest import ROOT, jekyll_build
 
 ANCHORS_SITE = ROOT / "tests" / "fixtures" / "anchors_site"
@@ -186,7 +186,7 @@ def test_jekyll_ids_where_anchors_disagrees(body: str, jekyll: list[str]) -> Non
     assert rendered_heading_ids(body) == jekyll
 
 
-@pytest.mark.xfail(reason="betacontent.anchors disagrees with Jekyll there", strict=True)
+@pytest.mark.xfail(reason="betacontent.kramdown.anchors disagrees with Jekyll there", strict=True)
 @pytest.mark.parametrize(("body", "jekyll"), KNOWN_DISAGREEMENTS)
 def test_anchors_ids_where_anchors_disagrees(body: str, jekyll: list[str]) -> None:
     assert anchors_heading_ids(body) == jekyll

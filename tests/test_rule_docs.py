@@ -6,10 +6,10 @@ import re
 import tomllib
 from pathlib import Path
 
-from betacontent.config import parse_config
-from betacontent.lint import check_settings, select_rules
-from betacontent.rule_docs import INDEX, generate, page
-from betacontent.rules import RULES
+from betacontent.core.settings import parse_config
+from betacontent.lint.rule_docs import INDEX, generate, page
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import check_settings, select_rules
 from conftest import ROOT, Run
 
 DOCS = ROOT / "docs" / "rules"

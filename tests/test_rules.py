@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from betacontent.config import find_config, load_config
-from betacontent.diagnostics import Diagnostic
-from betacontent.lint import lint
-from betacontent.loader import load_site
-from betacontent.rules import RULES
+from betacontent.core.settings import find_config, load_config
+from betacontent.lint.diagnostics import Diagnostic
+from betacontent.lint.rules import RULES
+from betacontent.lint.runner import lint
+from betacontent.site.loader import load_site
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 MARKER = re.compile(

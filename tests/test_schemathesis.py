@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from litestar.handlers import HTTPRouteHandler
 
-from betacontent.api import HANDLERS
+from betacontent.serve.api import HANDLERS
 from live_server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent

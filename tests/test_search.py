@@ -1,4 +1,4 @@
-"""The search engine (`betacontent.search`): analysis, matching, ranking, snippets, export."""
+"""The search engine (`betacontent.serve.search`): analysis, matching, ranking, snippets, export."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections import Counter
 import msgspec
 import pytest
 
-from betacontent.search import (
+from betacontent.serve.search import (
     K1,
     SNIPPET_LENGTH,
     TITLE_WEIGHT,

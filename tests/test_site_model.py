@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from betacontent import urls
-from betacontent.config import LintConfig
-from betacontent.front_matter import ProblemKind, split
-from betacontent.loader import find_site_root, load_site
-from betacontent.site_index import EntryKind
+from betacontent.core.settings import LintConfig
+from betacontent.site import urls
+from betacontent.site.front_matter import ProblemKind, split
+from betacontent.site.index import EntryKind
+from betacontent.site.loader import find_site_root, load_site
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,12 +11,12 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from betacontent.api import create_app
-from betacontent.config import SchemaOptions, find_config, load_config
-from betacontent.kwalify import KwalifyError, is_kwalify, to_json_schema
-from betacontent.published import load_published
-from betacontent.site_schemas import Declared, schema_issues
-from betacontent.validation import format_path
+from betacontent.core.settings import SchemaOptions, find_config, load_config
+from betacontent.core.validation import format_path
+from betacontent.serve.api import create_app
+from betacontent.serve.published import load_published
+from betacontent.site.kwalify import KwalifyError, is_kwalify, to_json_schema
+from betacontent.site.schemas import Declared, schema_issues
 from conftest import Run
 
 MEMBER = {

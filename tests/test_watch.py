@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import IO
 
-from betacontent.diagnostics import Diagnostic, Severity
-from betacontent.watch import compare, relevant
+from betacontent.lint.diagnostics import Diagnostic, Severity
+from betacontent.lint.watch import compare, relevant
 
 
 def finding(path: str, line: int, code: str = "BC301", message: str = "broken") -> Diagnostic:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from betacontent.front_matter import load_yaml
+from betacontent.site.front_matter import load_yaml
 
 
 @pytest.mark.parametrize(

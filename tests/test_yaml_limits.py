@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from betacontent.front_matter import ProblemKind, YamlLimits, load_yaml
+from betacontent.site.front_matter import ProblemKind, YamlLimits, load_yaml
 
 # `a: [1, 2, 3]` is 1 mapping + key `a` + 1 sequence + 3 scalars = 6 nodes, 3 levels deep.
 TREE = "a: [1, 2, 3]\n"

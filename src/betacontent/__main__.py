@@ -1,3 +1,3 @@
-from betacontent.cli import main
+from betacontent.cli.main import main
 
 main()

@@ -1,0 +1,82 @@
+"""What a page's body alone determines: its links, unsafe markup, HTML ids and anchors.
+
+This is the costly part of a lint (each Markdown body is parsed here, once), and a pure
+function of `(body, body_line, markdown, html_page)`: `parse_files` runs it for each file
+with the rest of the file's parse (in worker processes on a large site), and `facts_cache`
+keeps the result between runs. Results are small Structs (never tokens) that msgpack
+carries between processes and to disk; positions in the original file.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import msgspec
+
+from betacontent.core.positions import Position
+from betacontent.kramdown import markdown
+from betacontent.kramdown.anchors import Anchor, AnchorKind, page_anchors
+from betacontent.site.links import (
+    FileLinks,
+    Link,
+    Unsafe,
+    footnote_ids,
+    html_page_links,
+    markdown_links,
+)
+from betacontent.site.parsing import ParsedFile
+
+
+class Task(NamedTuple):
+    """The whole input of `extract`."""
+
+    body: str
+    body_line: int  # file line of the body's first line
+    markdown: bool
+    html_page: bool  # a non-Markdown page with front matter: its body is HTML
+
+
+class BodyFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """The body's part of `links.file_links`, and the anchors of `anchors.page_anchors`."""
+
+    links: list[Link]
+    unsafe: list[Unsafe]
+    ids: list[tuple[str, Position]]  # HTML id= / name= values
+    anchors: list[tuple[str, Position, AnchorKind]]  # heading and explicit ids, no "html"
+    footnotes: list[str]  # kramdown's footnote ids, sorted
+
+    def file_links(self) -> FileLinks:
+        return FileLinks(self.links, self.unsafe, self.ids)
+
+
+def task_of(file: ParsedFile) -> Task:
+    return Task(file.body, file.body_line, file.markdown, file.front_matter is not None)
+
+
+def extract(task: Task) -> BodyFacts:
+    """The facts of one body (the reference: what `links.file_links` and `page_anchors` give)."""
+    return extract_with_anchors(task)[0]
+
+
+def extract_with_anchors(task: Task) -> tuple[BodyFacts, list[Anchor]]:
+    """`extract`, and `page_anchors` of the body as parsed for it (what `render_markdown`
+    takes, so that rendering does not parse the body again for its anchors)."""
+    file = ParsedFile("", None, task.body, task.body_line, task.markdown)
+    found_anchors: list[Anchor] = []
+    footnotes: list[str] = []
+    if task.markdown:
+        tokens = markdown.parse(task.body)
+        found = markdown_links(file, tokens)
+        found_anchors = page_anchors(tokens, task.body)
+        footnotes = sorted(footnote_ids(task.body))
+    elif task.html_page:
+        found = html_page_links(file)
+    else:
+        found = FileLinks([], [], [])
+    anchors: list[tuple[str, Position, AnchorKind]] = [
+        (a.id, Position(a.line + task.body_line - 1, a.column), a.kind)
+        for a in found_anchors
+        if a.kind != "html"
+    ]
+    facts = BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)
+    return facts, found_anchors

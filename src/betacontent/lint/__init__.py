@@ -1,0 +1,1 @@
+"""The linter: rules, suppressions, fixes, reporters, the external link checker."""

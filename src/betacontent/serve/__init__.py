@@ -1,0 +1,1 @@
+"""The read-only JSON API: published documents, the application, search, export."""
