@@ -1,6 +1,6 @@
 # Two commands for a fresh machine with Python 3.11+ and make:
 #   make serve  serve the embedded site in content/ as a JSON API (make lint: lint it)
-#   make test   the test suite, then ruff and mypy
+#   make test   the test suite, then ruff, mypy and the import contract (pyproject.toml)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 schemas: $(STAMP)
 	$(BIN)/betacontent schema --out schemas

@@ -42,7 +42,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from betacontent.lint.schema_export import write_atomic
+from betacontent.core.atomic import write_atomic
 from betacontent.serve.export import page_file
 
 REPO = Path(__file__).resolve().parent.parent

@@ -60,10 +60,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import yaml
 
 from bench import load, run
+from betacontent.core.atomic import write_atomic
 from betacontent.core.settings import find_config
 from betacontent.kramdown.anchors import page_anchors
 from betacontent.lint.rules.common import PageLinks, Target, checked_links
-from betacontent.lint.schema_export import write_atomic
 from betacontent.site.index import Site
 from betacontent.site.loader import load_site
 

@@ -46,7 +46,7 @@ from typing import Literal
 import yaml
 
 from bench import load
-from betacontent.lint.schema_export import write_atomic
+from betacontent.core.atomic import write_atomic
 
 REPO = load.REPO
 WORK = REPO / "bench" / ".work"

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from betacontent.kramdown.links import script_url
 from betacontent.serve.api_headers import DOCS_CSP, JSON_CSP, SCALAR_JS
-from betacontent.site.urls import script_url
 from live_server import running_server
 from test_serve import Server
 

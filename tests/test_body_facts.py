@@ -16,7 +16,7 @@ from bench.generate_site import main as generate
 from betacontent.core.positions import Position
 from betacontent.core.settings import LintConfig, find_config, load_config
 from betacontent.kramdown.anchors import page_anchors
-from betacontent.kramdown.body_facts import extract, task_of
+from betacontent.kramdown.body_facts import extract
 from betacontent.kramdown.markdown import parse
 from betacontent.lint.diagnostics import Diagnostic
 from betacontent.lint.rules import RULES
@@ -69,7 +69,7 @@ def test_extract_matches_the_reference(site: Path) -> None:
     ]
     assert files
     for file in files:
-        facts = extract(task_of(file))
+        facts = extract(file.body_task())
         tokens = parse(file.body) if file.markdown else []
         reference = file_links(file, LinkShapes(), tokens)
         body = facts.file_links()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from betacontent.kramdown.liquid_ids import SiteValues, evaluate, liquid_ids
+from betacontent.site.liquid_ids import SiteValues, evaluate, liquid_ids
 
 SITE = SiteValues(
     collections={

@@ -19,10 +19,11 @@ from betacontent.core.settings import LintConfig
 from betacontent.core.workers import map_chunks
 from betacontent.kramdown.render import render_markdown
 from betacontent.serve.api import cache_from_env
+from betacontent.serve.prepared import PREPARE, prepared
 from betacontent.serve.published import PublishedSite, load_published
 from betacontent.serve.search import SearchDocument, SearchIndex
 from betacontent.site import parse_files as parse_files_module
-from betacontent.site.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, RENDERED_FILENAME
+from betacontent.site.facts_cache import CACHE_FILENAME, FACTS_CACHE_DIR, cache_filename
 from betacontent.site.front_matter import DEFAULT_YAML_LIMITS, mark_position, position_in
 from betacontent.site.loader import _read_config
 from betacontent.site.parse_files import FileTask, parse_files, parse_task
@@ -40,10 +41,10 @@ def _sources(root: Path) -> tuple[list[SourceFile], frozenset[str]]:
     return [s for s in sources.files if s.content is not None], config.markdown_extensions
 
 
-def _reference(source: SourceFile, extensions: frozenset[str], render: bool = False) -> ParsedFile:
+def _reference(source: SourceFile, extensions: frozenset[str], extra: str = "") -> ParsedFile:
     limits = (DEFAULT_YAML_LIMITS.max_nodes, DEFAULT_YAML_LIMITS.max_depth)
     markdown = is_markdown(source.rel, extensions)
-    task = FileTask(source.content or b"", markdown, limits, render)
+    task = FileTask(source.content or b"", markdown, limits, extra)
     parsed = parse_task(task)
     parsed.rel, parsed.collection = source.rel, source.collection
     return parsed
@@ -55,7 +56,7 @@ def _same(found: list[ParsedFile], expected: list[ParsedFile]) -> None:
         for name in ("rel", "body", "body_line", "markdown", "collection", "problems"):
             assert getattr(got, name) == getattr(want, name), (got.rel, name)
         assert (got.directives, got.facts) == (want.directives, want.facts), got.rel
-        assert (got.rendered, got.terms) == (want.rendered, want.terms), got.rel
+        assert got.extra == want.extra, got.rel
         if want.front_matter is None:
             assert got.front_matter is None, got.rel
             continue
@@ -110,35 +111,37 @@ def test_workers_give_the_reference_parse_on_a_generated_site(
 @pytest.mark.parametrize("site", [*SITES[:1], ROOT / "content"], ids=["rules/site", "content"])
 def test_workers_render_as_the_reference(site: Path) -> None:
     sources, extensions = _sources(site)
-    expected = [_reference(source, extensions, render=True) for source in sources]
-    assert any(parsed.rendered is not None for parsed in expected)
-    found = parse_files(sources, extensions, DEFAULT_YAML_LIMITS, jobs=2, render=True)
+    expected = [_reference(source, extensions, PREPARE) for source in sources]
+    assert any(parsed.extra is not None for parsed in expected)
+    found = parse_files(sources, extensions, DEFAULT_YAML_LIMITS, jobs=2, extra=PREPARE)
     _same(found, expected)
 
 
 def test_rendering_with_the_parse_anchors_changes_nothing() -> None:
-    """`parse_task(render=True)` hands the linter's anchors to `render_markdown`, which
-    would otherwise parse the body again for them: the output is the same."""
+    """`prepare` hands the linter's anchors to `render_markdown`, which would otherwise
+    parse the body again for them: the output is the same."""
     for site in SITES:
         sources, extensions = _sources(site)
         for source in sources:
-            parsed = _reference(source, extensions, render=True)
-            if parsed.rendered is not None:
-                assert parsed.rendered == render_markdown(parsed.body), source.rel
+            parsed = _reference(source, extensions, PREPARE)
+            done = prepared(parsed)
+            if done is not None:
+                assert done.rendered == render_markdown(parsed.body), source.rel
 
 
 def test_an_index_of_counted_terms_answers_as_one_that_counts_them() -> None:
     """Term counts made with the parse (in workers) give the index `build` makes itself."""
     sources, extensions = _sources(ROOT / "content")
-    pages = [_reference(source, extensions, render=True) for source in sources]
+    pages = [_reference(source, extensions, PREPARE) for source in sources]
     plain, counted = [], []
     for page in pages:
-        if page.rendered is None:
+        done = prepared(page)
+        if done is None:
             continue
         title = str(page.data.get("title", page.rel))
-        text = page.rendered.text
+        text = done.rendered.text
         plain.append(SearchDocument(url=page.rel, title=title, text=text))
-        counted.append(SearchDocument(url=page.rel, title=title, text=text, terms=page.terms))
+        counted.append(SearchDocument(url=page.rel, title=title, text=text, terms=done.terms))
     assert all(doc.terms for doc in counted)
     with_counts, without = SearchIndex.build(counted), SearchIndex.build(plain)
     for query in ("phase", "investigation", "construction accélération", "comité", "intrapreneur"):
@@ -258,7 +261,7 @@ def _documents(published: PublishedSite) -> dict[str, bytes]:
 
 
 def test_a_cached_publication_serves_the_same_bytes(generated: Path) -> None:
-    """`serve` and `export` keep parses and renderings in rendered-files.bin (not the lint's
+    """`serve` and `export` keep parses and renderings in a file of their own (not the lint's
     parsed-files.bin): a reload or restart from it publishes exactly what a fresh one does."""
     config = LintConfig()
     fresh = _documents(load_published(generated, config, cache=False))
@@ -266,11 +269,11 @@ def test_a_cached_publication_serves_the_same_bytes(generated: Path) -> None:
     assert not cache.exists()
     try:
         cold = _documents(load_published(generated, config, cache=True))
-        assert (cache / RENDERED_FILENAME).is_file()
+        assert (cache / cache_filename(PREPARE)).is_file()
         assert not (cache / CACHE_FILENAME).exists()
-        written = (cache / RENDERED_FILENAME).stat().st_mtime_ns
+        written = (cache / cache_filename(PREPARE)).stat().st_mtime_ns
         warm = _documents(load_published(generated, config, cache=True))
-        assert (cache / RENDERED_FILENAME).stat().st_mtime_ns == written, "all hits"
+        assert (cache / cache_filename(PREPARE)).stat().st_mtime_ns == written, "all hits"
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     assert len(fresh) > 300  # pages with errors (the injected defects) are withheld
@@ -288,7 +291,7 @@ def test_export_cache_flag(flag: str | None, kept: bool, run: Run, tmp_path: Pat
     shutil.copytree(ROOT / "content", site)
     done = run("export", str(site), str(tmp_path / "out"), *([flag] if flag else []))
     assert done.returncode == 0, done.stderr
-    assert (site / FACTS_CACHE_DIR / RENDERED_FILENAME).is_file() is kept
+    assert (site / FACTS_CACHE_DIR / cache_filename(PREPARE)).is_file() is kept
     assert (site / FACTS_CACHE_DIR).exists() is kept
 
 

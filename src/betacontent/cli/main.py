@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.status import Status
 
 from betacontent import __version__
+from betacontent.core.atomic import write_atomic
 from betacontent.core.settings import (
     ConfigError,
     LintConfig,
@@ -49,7 +50,7 @@ from betacontent.lint.runner import (
     lint,
     select_rules,
 )
-from betacontent.lint.schema_export import generate, write_atomic
+from betacontent.lint.schema_export import generate
 from betacontent.site.facts_cache import CACHE_MIN_FILES, FACTS_CACHE_DIR
 from betacontent.site.index import Site
 from betacontent.site.loader import find_site_root, load_site, sites_below

@@ -16,7 +16,7 @@ import msgspec
 from betacontent.core.positions import Position
 from betacontent.kramdown import markdown
 from betacontent.kramdown.anchors import Anchor, AnchorKind, page_anchors
-from betacontent.site.links import (
+from betacontent.kramdown.links import (
     FileLinks,
     Link,
     Unsafe,
@@ -24,7 +24,6 @@ from betacontent.site.links import (
     html_page_links,
     markdown_links,
 )
-from betacontent.site.parsing import ParsedFile
 
 
 class Task(NamedTuple):
@@ -49,10 +48,6 @@ class BodyFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
         return FileLinks(self.links, self.unsafe, self.ids)
 
 
-def task_of(file: ParsedFile) -> Task:
-    return Task(file.body, file.body_line, file.markdown, file.front_matter is not None)
-
-
 def extract(task: Task) -> BodyFacts:
     """The facts of one body (the reference: what `links.file_links` and `page_anchors` give)."""
     return extract_with_anchors(task)[0]
@@ -61,16 +56,15 @@ def extract(task: Task) -> BodyFacts:
 def extract_with_anchors(task: Task) -> tuple[BodyFacts, list[Anchor]]:
     """`extract`, and `page_anchors` of the body as parsed for it (what `render_markdown`
     takes, so that rendering does not parse the body again for its anchors)."""
-    file = ParsedFile("", None, task.body, task.body_line, task.markdown)
     found_anchors: list[Anchor] = []
     footnotes: list[str] = []
     if task.markdown:
         tokens = markdown.parse(task.body)
-        found = markdown_links(file, tokens)
+        found = markdown_links(task.body, task.body_line, tokens)
         found_anchors = page_anchors(tokens, task.body)
         footnotes = sorted(footnote_ids(task.body))
     elif task.html_page:
-        found = html_page_links(file)
+        found = html_page_links(task.body, task.body_line)
     else:
         found = FileLinks([], [], [])
     anchors: list[tuple[str, Position, AnchorKind]] = [

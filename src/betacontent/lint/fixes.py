@@ -22,15 +22,14 @@ from typing import Any, Literal
 
 import yaml
 
+from betacontent.core.atomic import write_atomic
 from betacontent.core.positions import LINE_BREAK
 from betacontent.kramdown import markdown
+from betacontent.kramdown.links import Link, html_page_links, markdown_links
 from betacontent.lint.diagnostics import Diagnostic, Edit, Fix
-from betacontent.lint.schema_export import write_atomic
 from betacontent.lint.yaml_edit import insertion_point, scalar_value, walk
 from betacontent.site.front_matter import BOM, load_yaml, node_span, split
 from betacontent.site.index import Site
-from betacontent.site.links import Link, html_page_links, markdown_links
-from betacontent.site.parsing import ParsedFile
 
 FileKind = Literal["markdown", "html", "yaml"]
 
@@ -124,10 +123,9 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _body_links(kind: FileKind, body: str, body_line: int) -> list[Link]:
-    file = ParsedFile("", None, body, body_line, kind == "markdown")
     if kind == "markdown":
-        return markdown_links(file, markdown.parse(body)).links
-    return html_page_links(file).links
+        return markdown_links(body, body_line, markdown.parse(body)).links
+    return html_page_links(body, body_line).links
 
 
 def _parse(kind: FileKind, text: str, bom: str) -> _Source:

@@ -26,6 +26,7 @@ from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.common import checked_links, crumb_targets, final_page
 from betacontent.lint.runner import lint, select_rules
 from betacontent.serve import api_models as out
+from betacontent.serve.prepared import PREPARE, prepared
 from betacontent.serve.search import SearchDocument, SearchIndex
 from betacontent.site import schema
 from betacontent.site.index import Entry, EntryKind, Site
@@ -118,11 +119,12 @@ class Rendering:
         self.entries = list(entries)
         self._pool: ProcessPoolExecutor | None = None
         self._shares: list[tuple[list[Entry], Future[bytes]]] = []
+        self.terms: dict[int, dict[str, int]] = {}  # by `id()`: those counted with the parse
         markdown = [
             e
             for e in self.entries
-            if e.file is not None and e.file.markdown and e.file.rendered is None
-        ]  # not rendered yet (`load_site(render=True)` renders pages with their parse)
+            if e.file is not None and e.file.markdown and e.file.extra is None
+        ]  # not rendered yet (`load_site(extra=PREPARE)` renders pages with their parse)
         count = processes if processes is not None else available_cores()
         if count < 2 or len(markdown) < POOL_MIN_PAGES:
             return
@@ -148,8 +150,10 @@ class Rendering:
             self.close()
         for entry in self.entries:
             if id(entry) not in out:
-                done = entry.file.rendered if entry.file is not None else None
-                out[id(entry)] = done if done is not None else _render(entry)
+                done = prepared(entry.file)
+                if done is not None:
+                    self.terms[id(entry)] = done.terms
+                out[id(entry)] = done.rendered if done is not None else _render(entry)
         return out
 
 
@@ -456,7 +460,8 @@ def publish(
     for kids in children.values():
         kids.sort(key=lambda e: e.url)
 
-    rendered = (rendering or Rendering(rendered_entries(site), processes)).result()
+    rendering = rendering or Rendering(rendered_entries(site), processes)
+    rendered = rendering.result()
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
@@ -512,7 +517,7 @@ def publish(
                 url=entry.url,
                 title=entry.title or entry.url,
                 text=result.text,
-                terms=entry.file.terms if result is entry.file.rendered else None,
+                terms=rendering.terms.get(id(entry)),
             )
         )
 
@@ -645,7 +650,7 @@ def load_published(
     """Read, lint and publish the site at `root` (every rule but the external check).
     `cache`: keep each file's parse and rendering in `.betacontent-cache/` (None: on a
     large site), so that a reload or a restart parses only what changed."""
-    site = load_site(root, config, jobs=processes, cache=cache, render=True)
+    site = load_site(root, config, jobs=processes, cache=cache, extra=PREPARE)
     rendering = Rendering(rendered_entries(site), processes)  # whatever is left, in workers
     rules = select_rules(config.select, [*config.ignore, "BC306"])
     try:
@@ -655,5 +660,5 @@ def load_published(
         raise
     published = publish(site, diagnostics, generation, rendering=rendering)
     for file in site.files:  # now in the encoded documents: not kept twice for the server's life
-        file.rendered = file.terms = None
+        file.extra = None
     return published

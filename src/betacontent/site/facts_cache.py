@@ -23,12 +23,11 @@ from typing import Any, TypeVar
 import msgspec
 
 from betacontent import __version__
+from betacontent.core.atomic import write_atomic
 from betacontent.core.workers import paused_gc
-from betacontent.lint.schema_export import write_atomic
 
 FACTS_CACHE_DIR = ".betacontent-cache"  # at the site root, beside the external link cache
 CACHE_FILENAME = "parsed-files.bin"
-RENDERED_FILENAME = "rendered-files.bin"  # the same with each page rendered (serve, export)
 MAGIC = b"betacontent parsed files 1\n"
 DIGEST_SIZE = 32
 CACHE_MIN_FILES = 400
@@ -59,6 +58,15 @@ def code_key() -> bytes:
         digest.update(module.relative_to(package).as_posix().encode())
         digest.update(module.read_bytes())
     return digest.digest()
+
+
+def cache_filename(extra: str = "") -> str:
+    """The cache file of the parses made with the `extra` function (`parse_files`), named
+    after its module: one file per kind of parse, so that a lint and a server sharing a site
+    each keep theirs (`serve.prepared`: parsed-files-prepared.bin)."""
+    if not extra:
+        return CACHE_FILENAME
+    return f"parsed-files-{extra.partition(':')[0].rpartition('.')[2]}.bin"
 
 
 def key(content: bytes, *parameters: object) -> str:

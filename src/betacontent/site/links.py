@@ -1,438 +1,32 @@
 """Every link of a file, extracted once, with its line and column in the original file. Pure.
 
-Sources of links: Markdown links, images, autolinks and reference definitions; raw HTML
-attributes (in HTML blocks, inline HTML and whole HTML pages); front matter values that are
-links; `_data/` files. Unsafe markup (`<script>`, `on*=` handlers) is collected on the way.
+The body's links are `kramdown.links` (Markdown, raw HTML, whole HTML pages); this adds what
+a Jekyll site makes a link: front matter values, `_data/` files, the parameters of
+`{% include %}` tags; and the facts of a layout or include read as a template.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from html import unescape
-from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Any
 
-import msgspec
 from markdown_it.token import Token
 
-from betacontent.core.positions import Position, split_lines
-from betacontent.kramdown import markdown
-from betacontent.kramdown.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
-from betacontent.kramdown.liquid_ids import LiquidId, liquid_ids
+from betacontent.core.positions import Position
+from betacontent.kramdown.links import FileLinks, Link, html_page_links, markdown_links
 from betacontent.kramdown.markdown import (
     MASK,
     liquid_attributes,
     liquid_data_names,
     liquid_link_attributes,
     liquid_prefixed_attributes,
-    mask_liquid,
-    parse_without_html_blocks,
 )
 from betacontent.site.front_matter import node_spans
+from betacontent.site.liquid_ids import LiquidId, liquid_ids
 from betacontent.site.parsing import DataFile, ParsedFile
-from betacontent.site.urls import script_url
-
-Origin = Literal[
-    "markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data", "include"
-]
-
-# (tag, attribute) pairs that hold URLs, and whether the target is an asset (must exist as a
-# file) rather than a page to navigate to.
-HTML_URL_ATTRIBUTES: dict[tuple[str, str], bool] = {
-    ("a", "href"): False,
-    ("area", "href"): False,
-    ("img", "src"): True,
-    ("img", "srcset"): True,
-    ("source", "srcset"): True,
-    ("source", "src"): True,
-    ("link", "href"): True,
-    ("iframe", "src"): False,
-    ("video", "src"): True,
-    ("video", "poster"): True,
-    ("audio", "src"): True,
-    ("object", "data"): True,
-    ("script", "src"): True,
-    ("embed", "src"): True,
-}
-SRCSET = {"srcset"}
-
-
-class Link(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    """A link as written; a Struct, so that cached and worker results decode straight to it."""
-
-    url: str  # as written in the original file, Liquid included
-    position: Position
-    asset: bool
-    origin: Origin
-    element: str  # "a", "img", "link", "image", "definition", "crumb", a front matter key...
-
-
-class Unsafe(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    position: Position
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileLinks:
-    links: list[Link]
-    unsafe: list[Unsafe]
-    ids: list[tuple[str, Position]]  # HTML id= / name= values (anchors of raw HTML)
-
-
-# --- positions in the body ----------------------------------------------------------------
-
-
-class InlineLocator:
-    """Maps offsets in an inline token's content back to body lines and columns."""
-
-    def __init__(self, token: Token, lines: Sequence[str], cursor: dict[int, int]) -> None:
-        """`cursor` is shared by the tokens of one body: two table cells of one line with
-        the same text are found one after the other."""
-        first = token.map[0] if token.map else 0
-        self.starts: list[int] = []
-        self.places: list[tuple[int, int]] = []
-        offset = 0
-        for index, text in enumerate(token.content.split("\n")):
-            line = first + index
-            source = lines[line] if line < len(lines) else ""
-            column = source.find(text, cursor.get(line, 0)) if text else 0
-            column = max(column, 0)
-            cursor[line] = column + len(text)
-            self.starts.append(offset)
-            self.places.append((line, column))
-            offset += len(text) + 1
-
-    def locate(self, offset: int) -> tuple[int, int]:
-        """0-based body line and column of a content offset."""
-        index = 0
-        for i, start in enumerate(self.starts):
-            if start <= offset:
-                index = i
-        line, column = self.places[index]
-        return line, column + offset - self.starts[index]
-
-
-class _TagCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list[tuple[str, str | None]], int, int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line, column = self.getpos()
-        self.tags.append((tag, attrs, line, column, self.get_starttag_text() or ""))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-
-def _attribute_offsets(tag_text: str) -> dict[str, tuple[int, str]]:
-    """Offset and raw value of each attribute in a start tag's text (first occurrence wins)."""
-    found: dict[str, tuple[int, str]] = {}
-    pattern = r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
-    for match in re.finditer(pattern, tag_text[1:]):
-        name = match.group(1).lower()
-        for group in (2, 3, 4):
-            if match.group(group) is not None:
-                found.setdefault(name, (match.start(group) + 1, match.group(group)))
-                break
-        else:
-            found.setdefault(name, (match.end(1) + 1, ""))
-    return found
-
-
-def html_links(
-    html: str, place: Any, original: Any
-) -> tuple[list[Link], list[Unsafe], list[tuple[str, Position]]]:
-    """Links, unsafe markup and ids in an HTML fragment.
-
-    `place(offset)` gives the file Position of an offset in `html`; `original(position, n)`
-    gives the n characters written in the file at a position (so Liquid comes back)."""
-    collector = _TagCollector()
-    try:
-        collector.feed(html)
-        collector.close()
-    except (AssertionError, ValueError):  # html.parser gives up on some broken markup
-        pass
-    line_starts = [0]
-    for match in re.finditer("\n", html):
-        line_starts.append(match.end())
-    links: list[Link] = []
-    unsafe: list[Unsafe] = []
-    ids: list[tuple[str, Position]] = []
-    for tag, attrs, line, column, text in collector.tags:
-        tag_offset = line_starts[line - 1] + column if line - 1 < len(line_starts) else 0
-        offsets = _attribute_offsets(text)
-        if tag == "script":
-            unsafe.append(Unsafe(place(tag_offset), "`<script>` in page content"))
-        for name, value in attrs:
-            where = place(tag_offset + offsets.get(name, (0, ""))[0])
-            if name.startswith("on"):
-                unsafe.append(Unsafe(where, f"inline event handler `{name}=`"))
-            elif name == "srcdoc":
-                unsafe.append(Unsafe(where, "`srcdoc=` document (it runs its own scripts)"))
-            elif (tag, name) not in HTML_URL_ATTRIBUTES and (kind := script_url(value or "")):
-                unsafe.append(Unsafe(where, f"`{kind}` URL in `{name}=`"))
-            if (name == "id" or (name == "name" and tag == "a")) and name in offsets:
-                start, value = offsets[name]  # browsers jump to ids, and to <a name> only
-                ids.append((unescape(value), place(tag_offset + start)))
-        for name in dict.fromkeys(n for n, _ in attrs):  # in order: no set, whose order varies
-            asset = HTML_URL_ATTRIBUTES.get((tag, name))
-            if asset is None or name not in offsets:
-                continue
-            start, raw = offsets[name]
-            position = place(tag_offset + start)
-            written = original(position, len(raw))
-            if name in SRCSET:
-                for candidate in re.finditer(r"[^\s,][^\s]*", written):
-                    url = candidate.group(0).rstrip(",")
-                    if re.fullmatch(r"\d+(\.\d+)?[wx]", url):
-                        continue
-                    spot = place(tag_offset + start + candidate.start())
-                    links.append(Link(unescape(url), spot, True, "html", tag))
-            else:  # attribute values are HTML: `&amp;` is `&` to the browser
-                links.append(Link(unescape(written), position, asset, "html", tag))
-    return links, unsafe, ids
-
-
-# --- Markdown bodies ------------------------------------------------------------------------
-
-
-def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
-    for child in children:
-        yield child
-        if child.children:
-            yield from _walk_inline(child.children)
-
-
-_FIRST_TAG = re.compile(r"\s*<([A-Za-z][\w-]*)")
-
-
-def _end_line(lines: Sequence[str], first: int, name: str) -> int:
-    """The line where the element opened at line `first` ends (its end tag, nesting
-    counted); the last line when it never does."""
-    text = "\n".join(lines[first:])
-    depth = 0
-    for tag in re.finditer(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>", text, re.IGNORECASE):
-        if tag.group(1):
-            depth -= 1
-        elif not tag.group(2):
-            depth += 1
-        if depth == 0:
-            return first + text.count("\n", 0, tag.start())
-    return len(lines) - 1
-
-
-_MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(1|block|span)\b""")
-
-
-def markdown_links(file: ParsedFile, tokens: Sequence[Token]) -> FileLinks:
-    body_lines = split_lines(file.body)
-    masked_lines = split_lines(mask_liquid(file.body)[0])  # what the tokens were parsed from
-    return _links_in(body_lines, masked_lines, tokens, file.body_line)
-
-
-def _reader(lines: Sequence[str], offset_line: int) -> Any:
-    """`original(position, n)`: the n characters written in the file from a position, across
-    line ends (an attribute value may span lines)."""
-    text = "\n".join(lines)
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
-
-    def original(position: Position, length: int) -> str:
-        index = position.line - offset_line
-        if not 0 <= index < len(starts):
-            return ""
-        start = starts[index] + position.column - 1
-        return text[start : start + length]
-
-    return original
-
-
-def _links_in(
-    body_lines: Sequence[str],
-    masked_lines: Sequence[str],
-    tokens: Sequence[Token],
-    offset_line: int,  # file line of body line 0
-) -> FileLinks:
-
-    def to_file(line: int, column: int) -> Position:
-        return Position(offset_line + line, column + 1)
-
-    original = _reader(body_lines, offset_line)
-    links: list[Link] = []
-    unsafe: list[Unsafe] = []
-    ids: list[tuple[str, Position]] = []
-    cursor: dict[int, int] = {}
-    definitions: dict[str, Link] = {}  # by label: the last definition wins, as in kramdown
-    raw_until = -1  # kramdown keeps an HTML block element raw up to its end tag, blank lines
-    # included: what markdown-it parses as Markdown there is text to kramdown.
-
-    def add(found: FileLinks | tuple[list[Link], list[Unsafe], list[tuple[str, Position]]]) -> None:
-        if isinstance(found, FileLinks):
-            found = (found.links, found.unsafe, found.ids)
-        links.extend(found[0])
-        unsafe.extend(found[1])
-        ids.extend(found[2])
-
-    def sub_parse(lines: slice, parse: Any) -> None:
-        start = lines.start or 0
-        text = "\n".join(body_lines[lines])
-        add(_links_in(body_lines[lines], masked_lines[lines], parse(text), offset_line + start))
-
-    for token in tokens:
-        raw = token.map is not None and token.map[0] <= raw_until
-        if token.type == "inline" and token.children:
-            locator = InlineLocator(token, masked_lines, cursor)
-            for child in _walk_inline(token.children):
-                meta = child.meta or {}
-                if "start" not in meta or (raw and child.type != "html_inline"):
-                    continue
-                if child.type == "html_inline":
-                    base = meta["start"]
-                    add(
-                        html_links(
-                            child.content,
-                            lambda offset, base=base, loc=locator: to_file(
-                                *loc.locate(base + offset)
-                            ),
-                            original,
-                        )
-                    )
-                    continue
-                asset = child.type == "image"
-                element = "image" if asset else "a"
-                if child.markup == "autolink":
-                    text = _autolink_text(token, meta)
-                    position = to_file(*locator.locate(meta["start"] + 1))
-                    url = original(position, len(text)) or text
-                    href = str(child.attrs.get("href", ""))
-                    if href.startswith("mailto:") and not url.startswith("mailto:"):
-                        url = href  # <nom@example.org> is an e-mail autolink
-                    links.append(Link(url, position, False, "autolink", "a"))
-                elif meta.get("inline"):
-                    position = to_file(*locator.locate(meta["dest_start"]))
-                    written = original(position, meta["dest_length"])
-                    url = _destination(written) if written else ""
-                    links.append(Link(url, position, asset, "markdown", element))
-        elif token.type == "definition" and token.map:
-            label = str(token.meta.get("label", ""))
-            if label.startswith("^") or raw:
-                continue  # a footnote (`[^1]: texte`), or text inside raw HTML
-            definitions[str(token.meta.get("id", label))] = _definition_link(
-                token, masked_lines, to_file, original
-            )
-        elif token.type == "html_block" and token.map:
-            first = token.map[0]
-            content = token.content
-            head, newline, _ = content.partition("\n")
-            opening = _FIRST_TAG.match(content)
-            name = opening.group(1).lower() if opening else ""
-            if raw:
-                pass  # HTML inside a raw element: its tags only
-            elif newline and _MARKDOWN_INSIDE.search(head):
-                # kramdown reads what follows `<div markdown="1">` as Markdown, where
-                # markdown-it sees one HTML block: parse those lines on their own.
-                content = head
-                sub_parse(slice(first + 1, token.map[1]), markdown.parse)
-            elif name in SPAN_ELEMENTS:
-                # `<img ...>` starts a paragraph for kramdown, not an HTML block.
-                sub_parse(slice(first, token.map[1]), parse_without_html_blocks)
-                continue
-            elif name in BLOCK_ELEMENTS:
-                end = _end_line(masked_lines, first, name)
-                if end >= token.map[1]:
-                    raw_until = end
-                elif end + 1 < token.map[1]:
-                    # Markdown resumes after the element's end tag (`</p>` then text).
-                    content = "\n".join(content.split("\n")[: end - first + 1])
-                    sub_parse(slice(end + 1, token.map[1]), markdown.parse)
-            content_lines = content.split("\n")
-            columns = []
-            for index, text in enumerate(content_lines):
-                source = masked_lines[first + index] if first + index < len(masked_lines) else ""
-                columns.append(max(source.find(text), 0) if text else 0)
-            starts = [0]
-            for text in content_lines[:-1]:
-                starts.append(starts[-1] + len(text) + 1)
-
-            def place(
-                offset: int,
-                first: int = first,
-                starts: list[int] = starts,
-                columns: list[int] = columns,
-            ) -> Position:
-                index = max(i for i, s in enumerate(starts) if s <= offset)
-                return to_file(first + index, columns[index] + offset - starts[index])
-
-            add(html_links(content, place, original))
-    links += definitions.values()
-    return FileLinks(links, unsafe, ids)
-
-
-def _autolink_text(token: Token, meta: dict[str, Any]) -> str:
-    content = token.content
-    end = content.find(">", meta["start"])
-    return content[meta["start"] + 1 : end if end > 0 else None]
-
-
-def _destination(written: str) -> str:
-    """The destination as written, without the `<...>` of the pointy-bracket form."""
-    if written.startswith("<") and written.endswith(">"):
-        return written[1:-1]
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", written)
-
-
-def _definition_link(token: Token, lines: Sequence[str], to_file: Any, original: Any) -> Link:
-    """A reference definition, found in the (Liquid-masked) lines; its URL as written."""
-    assert token.map is not None
-    first = token.map[0]
-    text = "\n".join(lines[first : token.map[1]])
-    label = re.escape(str(token.meta.get("label", "")))
-    match = re.search(rf"\[{label}\]:[ \t]*\n?[ \t>]*(<[^>\n]*>|\S+)", text)
-    if match is None:
-        url = str(token.meta.get("url", ""))
-        return Link(url, to_file(first, 0), False, "reference", "definition")
-    before = text[: match.start(1)]
-    line = first + before.count("\n")
-    column = match.start(1) - (before.rfind("\n") + 1)
-    position = to_file(line, column)
-    written = original(position, len(match.group(1)))
-    return Link(_destination(written), position, False, "reference", "definition")
-
-
-def html_page_links(file: ParsedFile) -> FileLinks:
-    """Links of a page whose body is HTML (or a Liquid template): its whole body is HTML."""
-    body_lines = split_lines(file.body)
-    masked, _ = mask_liquid(file.body)
-    starts = [0]
-    for match in re.finditer("\n", masked):
-        starts.append(match.end())
-
-    def place(offset: int) -> Position:
-        index = max(i for i, s in enumerate(starts) if s <= offset)
-        return Position(file.body_line + index, offset - starts[index] + 1)
-
-    found = html_links(masked, place, _reader(body_lines, file.body_line))
-    return FileLinks(*found)
-
-
-_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
-_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-
-
-def footnote_ids(body: str) -> set[str]:
-    """The ids kramdown gives footnotes: `fn:label` for each definition, `fnref:label` for the
-    reference to a defined one."""
-    defined = set(_FOOTNOTE_DEFINITION.findall(body))
-    used = set(_FOOTNOTE_REFERENCE.findall(body)) & defined
-    return {f"fn:{label}" for label in defined} | {f"fnref:{label}" for label in used}
-
-
-# --- Liquid includes and templates ---------------------------------------------------------
 
 _INCLUDE = re.compile(r"\{%-?\s*include\s+([^\s%}]+)(.*?)-?%\}", re.DOTALL)
 _PARAMETER = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -517,7 +111,7 @@ class Template:
 
 
 def template_facts(file: ParsedFile) -> Template:
-    found = html_page_links(file)
+    found = html_page_links(file.body, file.body_line)
     parent = file.data.get("layout")
     ids = frozenset(value for value, _ in found.ids if MASK not in value)  # Liquid: masked
     return Template(
@@ -706,9 +300,9 @@ def data_links(data: DataFile, shapes: LinkShapes) -> list[Link]:
 def file_links(file: ParsedFile, shapes: LinkShapes, tokens: Sequence[Token]) -> FileLinks:
     """All links of a page or document (`tokens`: its Markdown body's, when it is Markdown)."""
     if file.markdown:
-        body = markdown_links(file, tokens)
+        body = markdown_links(file.body, file.body_line, tokens)
     elif file.front_matter is not None:
-        body = html_page_links(file)
+        body = html_page_links(file.body, file.body_line)
     else:
         body = FileLinks([], [], [])
     links = front_matter_links(file, shapes) + body.links

@@ -113,12 +113,12 @@ def load_site(
     jobs: int | None = None,
     cache: bool | None = False,
     cache_dir: Path | None = None,
-    render: bool = False,
+    extra: str = "",
 ) -> Site:
     """Read and parse the site at `root`. Per-file work runs in `jobs` worker processes
     (None: the available cores, on a large site); `cache` keeps its results in `cache_dir`
     (default `<root>/.betacontent-cache`) between runs: True, False, or None for "when the
-    site is large"). `render`: also render each Markdown page (see `parse_files`)."""
+    site is large"). `extra`: a function also run on each file's parse (`parse_files`)."""
     lint = lint or LintConfig()
     config, config_source, config_problems = _read_config(root)
     limits = YamlLimits(lint.limits.max_yaml_nodes, lint.limits.max_yaml_depth)
@@ -137,7 +137,7 @@ def load_site(
     folder = cache_dir_for(root, len(chosen), cache)
     if cache_dir is not None and folder is not None:
         folder = cache_dir
-    parsed = iter(parse_files(chosen, markdown_extensions, limits, jobs, folder, render))
+    parsed = iter(parse_files(chosen, markdown_extensions, limits, jobs, folder, extra))
     decisions = [
         SourceDecision(source.rel, source.collection, next(parsed) if parse else None, is_page)
         for source, parse, is_page in plan

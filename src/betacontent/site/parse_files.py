@@ -7,11 +7,18 @@ YAML limits. A worker sends back a `FileRecord`, which holds no YAML node and no
 main process, which has read the bytes, decodes them again (cheap) and cuts the body and the
 front matter out by length. The same records are what `facts_cache` keeps. The result is
 the `ParsedFile` that `parsing.parse_content` gives, facts included: a test compares them.
+
+A caller that needs more of each file while it is parsed (the API: each page rendered) names
+an `extra` function, `"module:function"`, that the worker calls with the `ParsedFile` and the
+anchors of its body; the bytes it returns travel and are cached with the record, in
+`ParsedFile.extra`. This layer does not know what they mean.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -19,11 +26,10 @@ import msgspec
 
 from betacontent.core.portable import Unportable, ext_hook, pack
 from betacontent.core.workers import map_chunks, worker_count
-from betacontent.kramdown.body_facts import BodyFacts, extract_with_anchors, task_of
-from betacontent.kramdown.render import Rendered, render_markdown
-from betacontent.lint.suppressions import Directive
-from betacontent.serve.search import term_counts
+from betacontent.kramdown.anchors import Anchor
+from betacontent.kramdown.body_facts import BodyFacts, extract_with_anchors
 from betacontent.site import facts_cache
+from betacontent.site.directives import Directive
 from betacontent.site.front_matter import FrontMatter, Path_, Problem, ProblemKind, Span, YamlLimits
 from betacontent.site.parsing import (
     ParsedFile,
@@ -41,7 +47,7 @@ class FileTask(NamedTuple):
     content: bytes
     markdown: bool
     limits: tuple[int, int]  # YamlLimits: max nodes, max depth
-    render: bool = False  # also render a Markdown page's body (for the API, the export)
+    extra: str = ""  # "module:function" also run on the parse (see the module's doc)
 
 
 class FrontMatterRecord(msgspec.Struct, array_like=True, gc=False):
@@ -61,8 +67,7 @@ class FileRecord(msgspec.Struct, array_like=True, gc=False):
     problems: list[Problem]
     directives: list[Directive]
     facts: BodyFacts
-    rendered: Rendered | None
-    terms: dict[str, int] | None
+    extra: bytes | None
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -70,14 +75,24 @@ _RECORDS = msgspec.msgpack.Decoder(list[FileRecord | None], ext_hook=ext_hook)
 _CACHE = msgspec.msgpack.Decoder(dict[str, FileRecord], ext_hook=ext_hook)
 
 
+Extra = Callable[[ParsedFile, list[Anchor]], bytes | None]
+
+
+@cache
+def extra_function(name: str) -> Extra:
+    """The function that `FileTask.extra` names."""
+    module, _, function = name.partition(":")
+    found: Extra = getattr(importlib.import_module(module), function)
+    return found
+
+
 def parse_task(task: FileTask) -> ParsedFile:
-    """The reference: the file parsed here, with its body's facts (and, for `render`, a
-    Markdown page's body rendered, from the same anchors, and its search terms)."""
+    """The reference: the file parsed here, with its body's facts (and what the task's
+    `extra` function makes of it, from the same anchors)."""
     parsed = parse_content("", task.content, task.markdown, None, YamlLimits(*task.limits))
-    parsed.facts, anchors = extract_with_anchors(task_of(parsed))
-    if task.render and parsed.markdown and parsed.front_matter is not None:
-        parsed.rendered = render_markdown(parsed.body, anchors=anchors)
-        parsed.terms = term_counts(parsed.rendered.text)
+    parsed.facts, anchors = extract_with_anchors(parsed.body_task())
+    if task.extra:
+        parsed.extra = extra_function(task.extra)(parsed, anchors)
     return parsed
 
 
@@ -103,8 +118,7 @@ def record_of(parsed: ParsedFile) -> FileRecord:
         parsed.problems,
         parsed.directives,
         parsed.facts,
-        parsed.rendered,
-        parsed.terms,
+        parsed.extra,
     )
 
 
@@ -152,8 +166,7 @@ def rebuild(source: SourceFile, record: FileRecord, markdown: bool) -> ParsedFil
         record.problems,
         record.directives,
         record.facts,
-        record.rendered,
-        record.terms,
+        record.extra,
         refused_front_matter(text, body, record.problems),
     )
 
@@ -164,11 +177,12 @@ def parse_files(
     limits: YamlLimits,
     jobs: int | None = None,
     cache_dir: Path | None = None,
-    render: bool = False,
+    extra: str = "",
 ) -> list[ParsedFile]:
     """Each source parsed, in order, its body's facts included: in `jobs` worker processes
     (default: the available cores, when there are enough files), and from the cache in
-    `cache_dir` (None: no cache) for files whose bytes it has seen."""
+    `cache_dir` (None: no cache) for files whose bytes it has seen; `extra`: a function
+    also run on each parse (see the module's doc)."""
     results: list[ParsedFile | None] = [None] * len(sources)
     pending: list[int] = []
     for index, source in enumerate(sources):
@@ -182,11 +196,11 @@ def parse_files(
             sources[index].content or b"",
             is_markdown(sources[index].rel, markdown_extensions),
             limit_values,
-            render,
+            extra,
         )
         for index in pending
     }
-    name = facts_cache.RENDERED_FILENAME if render else facts_cache.CACHE_FILENAME
+    name = facts_cache.cache_filename(extra)
     path = cache_dir / name if cache_dir is not None else None
     stored = facts_cache.read(path, _CACHE) if path is not None else {}
     keys = {i: facts_cache.key(t.content, *t[1:]) for i, t in tasks.items()}

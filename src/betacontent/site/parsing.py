@@ -17,7 +17,8 @@ from markdown_it.token import Token
 
 from betacontent.core.positions import Position, count_breaks, split_lines
 from betacontent.kramdown import markdown
-from betacontent.lint.suppressions import Directive, scan_page, scan_yaml
+from betacontent.kramdown.body_facts import Task
+from betacontent.site.directives import Directive, scan_page, scan_yaml
 from betacontent.site.front_matter import (
     DEFAULT_YAML_LIMITS,
     FrontMatter,
@@ -32,7 +33,6 @@ from betacontent.site.sources import SourceFile
 
 if TYPE_CHECKING:
     from betacontent.kramdown.body_facts import BodyFacts
-    from betacontent.kramdown.render import Rendered
 
 
 @dataclass
@@ -48,13 +48,16 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     facts: BodyFacts | None = None  # what the body alone determines, when already extracted
-    rendered: Rendered | None = None  # the Markdown body as HTML, when rendered with the parse
-    terms: dict[str, int] | None = None  # the search index's term counts of `rendered.text`
+    extra: bytes | None = None  # what the parse's `extra` function made of it (`parse_files`)
     unparsed: str | None = None  # front matter that YAML refused, as written (rare: kept)
 
     @property
     def data(self) -> dict[str, Any]:
         return self.front_matter.data if self.front_matter else {}
+
+    def body_task(self) -> Task:
+        """What `body_facts.extract` needs of this file."""
+        return Task(self.body, self.body_line, self.markdown, self.front_matter is not None)
 
     @cached_property
     def tokens(self) -> list[Token]:

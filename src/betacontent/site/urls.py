@@ -143,15 +143,3 @@ def slugify(text: str, mode: str = "default", *, cased: bool = False) -> str:
 
 
 # Browsers drop tabs and newlines anywhere in a URL, and controls and spaces around it.
-_URL_IGNORED = re.compile(r"[\t\n\r]")
-_SCRIPT_URL = re.compile(r"(javascript|vbscript):|data:\s*(text/html|application/xhtml\+xml)", re.I)
-
-
-def script_url(url: str) -> str | None:
-    """What makes a URL run script when a browser follows or loads it (`javascript:`,
-    `vbscript:`, `data:text/html`), or None."""
-    cleaned = _URL_IGNORED.sub("", url).strip("".join(map(chr, range(0x21))))
-    match = _SCRIPT_URL.match(cleaned)
-    if match is None:
-        return None
-    return f"{match.group(1).lower()}:" if match.group(1) else f"data:{match.group(2).lower()}"

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from betacontent.kramdown.links import script_url
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
 from betacontent.lint.rules.common import checked_links
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
-from betacontent.site.urls import script_url
 
 
 def check(site: Site) -> Iterator[Diagnostic]:

@@ -20,8 +20,8 @@ import msgspec
 
 from betacontent.core.positions import Position
 from betacontent.core.validation import SchemaIssue, validate
-from betacontent.kramdown.body_facts import extract, task_of
-from betacontent.kramdown.liquid_ids import SiteValues, evaluate, liquid_ids
+from betacontent.kramdown.body_facts import extract
+from betacontent.kramdown.links import FileLinks, Link, Unsafe, script_url
 from betacontent.kramdown.markdown import MASK, liquid_attributes, liquid_link_attributes
 from betacontent.site import liquid_links as liquid
 from betacontent.site import urls
@@ -34,16 +34,14 @@ from betacontent.site.front_matter import (
 from betacontent.site.index import Entry, EntryKind, Resolution, Site
 from betacontent.site.links import (
     NOT_LINK_KEYS,
-    FileLinks,
-    Link,
     LinkShapes,
     Template,
-    Unsafe,
     data_links,
     front_matter_links,
     include_parameter_links,
     included_names,
 )
+from betacontent.site.liquid_ids import SiteValues, evaluate, liquid_ids
 from betacontent.site.schema import JEKYLL_KEYS, PageFrontMatter
 from betacontent.site.schemas import schema_issues, unknown_keys
 
@@ -449,7 +447,7 @@ def is_own(site: Site, parts: SplitResult) -> bool:
 
 @lru_cache(maxsize=65536)
 def _script_url(url: str) -> str | None:
-    return urls.script_url(url)
+    return script_url(url)
 
 
 @lru_cache(maxsize=65536)
@@ -768,7 +766,7 @@ def checked_links(site: Site) -> list[PageLinks]:
     for entry in pages:
         file = entry.file
         assert file is not None
-        facts = file.facts or extract(task_of(file))
+        facts = file.facts or extract(file.body_task())
         body = facts.file_links()
         found = FileLinks(
             front_matter_links(file, shapes) + body.links + include_parameter_links(file, shapes),

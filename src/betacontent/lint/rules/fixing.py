@@ -14,11 +14,11 @@ import weakref
 import yaml
 
 from betacontent.core.positions import Position, split_lines
+from betacontent.kramdown.links import Link
 from betacontent.lint.diagnostics import Edit, Fix
 from betacontent.lint.yaml_edit import add_key, replace_scalar, scalar_at
 from betacontent.site.front_matter import node_span
 from betacontent.site.index import Entry, Site
-from betacontent.site.links import Link
 from betacontent.site.parsing import DataFile, ParsedFile
 
 # Characters a URL may hold to be written bare in a Markdown destination or an HTML attribute
