@@ -63,9 +63,9 @@ from bench import load, run
 from betacontent.core.atomic import write_atomic
 from betacontent.core.settings import find_config
 from betacontent.kramdown.anchors import page_anchors
-from betacontent.lint.rules.common import PageLinks, Target, checked_links
 from betacontent.site.index import Site
 from betacontent.site.loader import load_site
+from betacontent.site.semantic import PageLinks, Target
 
 REPO = load.REPO
 WORK = REPO / "bench" / ".work"
@@ -998,7 +998,7 @@ class Verifier:
         self.url_path = own.path.rstrip("/") if own else ""
         self.targets: dict[tuple[str, int, int], list[Target]] = collections.defaultdict(list)
         self.pages: dict[str, PageLinks] = {}
-        for page in checked_links(model):
+        for page in model.semantic.checked_links:
             self.pages[page.path] = page
             for target in page.targets:
                 position = target.link.position

@@ -19,7 +19,6 @@ from urllib.parse import unquote
 
 import pytest
 
-from betacontent.lint.rules.common import anchors_of, checked_links
 from betacontent.site.index import Entry, EntryKind, Site
 from betacontent.site.loader import load_site
 from conftest import jekyll_build
@@ -229,13 +228,13 @@ def test_ids_written_by_liquid_loops_are_those_jekyll_writes(
     assert pages
     # What writes ids betacontent cannot evaluate: templates, the page's own Liquid (an id
     # attribute, a heading whose text is Liquid's output).
-    unknown_of = {id(page.entry): page.liquid for page in checked_links(site) if page.entry}
+    unknown_of = {id(page.entry): page.liquid for page in site.semantic.checked_links if page.entry}
     wrong = []
     for entry in pages:
         assert entry.output is not None
         parser = _Ids()
         parser.feed((dest / entry.output).read_text(encoding="utf-8"))
-        model = {anchor for anchor, _, _ in anchors_of(site, entry)}
+        model = {anchor for anchor, _, _ in site.semantic.anchors_of(entry)}
         unknown = unknown_of.get(id(entry), ())
         if unknown and not model <= parser.ids:
             wrong.append(f"{entry.rel}: betacontent has {sorted(model - parser.ids)} too")

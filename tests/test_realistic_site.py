@@ -44,7 +44,6 @@ import pytest
 from betacontent.core.settings import find_config, load_config
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules import RULES
-from betacontent.lint.rules.common import checked_links
 from betacontent.lint.runner import lint
 from betacontent.site.index import Entry, Site
 from betacontent.site.loader import load_site
@@ -303,7 +302,7 @@ class Reported:
 def _reported_links(site: Site, diagnostics: Iterable[Diagnostic]) -> list[Reported]:
     """The links betacontent reports (errors and warnings), with where they lead."""
     at: dict[tuple[str, int, int], tuple[str, str]] = {}
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.site_path is None:
                 continue
@@ -385,7 +384,7 @@ def test_html_proofer_agrees(clean: Checked, broken: Checked) -> None:
 def _defect_target(site: Site, defect: Defect, root: Path) -> tuple[str, str]:
     """Where the injected link leads, read from betacontent's own link extraction."""
     line = defect.line(root)
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         if page.path != defect.path:
             continue
         for target in page.targets:

@@ -41,7 +41,6 @@ from betacontent.lint.reporters import (
     totals,
 )
 from betacontent.lint.rules import RULES, Rule
-from betacontent.lint.rules.common import checked_links
 from betacontent.lint.runner import (
     SelectorError,
     check_codes,
@@ -550,7 +549,12 @@ def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, Ext
     from betacontent.lint.external import CACHE_DIRNAME, check_urls
 
     urls = sorted(
-        {t.url for page in checked_links(site) for t in page.targets if t.kind == "external"}
+        {
+            t.url
+            for page in site.semantic.checked_links
+            for t in page.targets
+            if t.kind == "external"
+        }
     )
     errors = Console(
         stderr=True, force_terminal=color, no_color=color is False, highlight=False, emoji=False

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import msgspec
 from markdown_it.token import Token
 
-from betacontent.core.positions import Position, split_lines
+from betacontent.core.positions import LINE_BREAK, LineIndex, Position, split_lines
 from betacontent.kramdown import markdown
 from betacontent.kramdown.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
 from betacontent.kramdown.markdown import mask_liquid, parse_without_html_blocks
@@ -56,6 +56,10 @@ class Link(msgspec.Struct, frozen=True, array_like=True, gc=False):
     asset: bool
     origin: Origin
     element: str  # "a", "img", "link", "image", "definition", "crumb", a front matter key...
+    end: Position | None = None
+    """Where the URL ends (exclusive) when it is written at `position` exactly as `url` (no
+    escape, entity or `<...>` in the way) or is one YAML scalar: what a finding underlines and
+    a fix replaces."""
 
 
 class Unsafe(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -220,7 +224,23 @@ def markdown_links(body: str, body_line: int, tokens: Sequence[Token]) -> FileLi
     """The links of a Markdown body starting at file line `body_line` (`tokens`: its parse)."""
     body_lines = split_lines(body)
     masked_lines = split_lines(mask_liquid(body)[0])  # what the tokens were parsed from
-    return _links_in(body_lines, masked_lines, tokens, body_line)
+    found = _links_in(body_lines, masked_lines, tokens, body_line)
+    return FileLinks(with_ends(found.links, LineIndex(body, body_line)), found.unsafe, found.ids)
+
+
+def with_ends(links: list[Link], index: LineIndex) -> list[Link]:
+    """`links` (of the text of `index`), each with its `end` when the URL is written there
+    exactly; in time proportional to their number."""
+    text = index.text
+    ended = []
+    for link in links:
+        start = index.offset(link.position)
+        url = link.url
+        if start is not None and text.startswith(url, start) and not LINE_BREAK.search(url):
+            end = Position(link.position.line, link.position.column + len(url))
+            link = msgspec.structs.replace(link, end=end)
+        ended.append(link)
+    return ended
 
 
 def _reader(lines: Sequence[str], offset_line: int) -> Any:
@@ -397,16 +417,9 @@ def html_page_links(body: str, body_line: int) -> FileLinks:
     """Links of a page whose body is HTML (or a Liquid template): its whole body is HTML."""
     body_lines = split_lines(body)
     masked, _ = mask_liquid(body)
-    starts = [0]
-    for match in re.finditer("\n", masked):
-        starts.append(match.end())
-
-    def place(offset: int) -> Position:
-        index = bisect.bisect_right(starts, offset) - 1
-        return Position(body_line + index, offset - starts[index] + 1)
-
-    found = html_links(masked, place, _reader(body_lines, body_line))
-    return FileLinks(*found)
+    lines = LineIndex(masked, body_line)  # masking keeps every offset and line break
+    links, unsafe, ids = html_links(masked, lines.position, _reader(body_lines, body_line))
+    return FileLinks(with_ends(links, LineIndex(body, body_line)), unsafe, ids)
 
 
 _FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)

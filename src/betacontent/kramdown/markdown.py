@@ -117,7 +117,7 @@ def mask_liquid(text: str) -> tuple[str, list[LiquidSpan]]:
     last = 0
     for span in spans:
         parts.append(text[last : span.start])
-        parts.append(re.sub(r"[^\n]", MASK, span.text))
+        parts.append(re.sub(r"[^\r\n]", MASK, span.text))
         last = span.end
     parts.append(text[last:])
     return "".join(parts), spans

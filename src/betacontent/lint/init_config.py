@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from betacontent import __version__
 from betacontent.core.settings import toml_value
 from betacontent.lint.key_vocabulary import LikelyTypo, likely_typos
-from betacontent.lint.rules.common import link_shapes
 from betacontent.site.index import Entry, EntryKind, Site
 from betacontent.site.schema import JEKYLL_KEYS
 
@@ -102,7 +101,7 @@ def _strings(
 
 def _groups(site: Site) -> tuple[dict[str, Group], dict[str, Group]]:
     """(by collection, by layout) of every page and document with front matter."""
-    shapes = link_shapes(site)
+    shapes = site.semantic.link_shapes
     collections: dict[str, Group] = {}
     layouts: dict[str, Group] = {}
     for entry in site.entries:

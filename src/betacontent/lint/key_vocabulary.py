@@ -85,10 +85,7 @@ def _group(entry: Entry) -> str:
 
 
 def likely_typos(site: Site) -> list[LikelyTypo]:
-    """Every likely misspelt key of the site's pages and documents (once per site)."""
-    table = site.memo.setdefault("likely_typos", {})
-    if "all" in table:
-        return list(table["all"])
+    """Every likely misspelt key of the site's pages and documents."""
     files: list[tuple[Entry, str, frozenset[str]]] = []
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     sizes: Counter[str] = Counter()
@@ -144,8 +141,7 @@ def likely_typos(site: Site) -> list[LikelyTypo]:
                         entry.rel, key, position, match, vocabulary[match], counts[group][key]
                     )
                 )
-    table["all"] = found
-    return list(found)
+    return found
 
 
 def _vocabulary(

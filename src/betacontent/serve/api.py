@@ -28,7 +28,6 @@ from litestar.params import FromPath, FromQuery, Parameter
 
 from betacontent import __version__
 from betacontent.core.settings import LintConfig, ServeSettings, find_config, load_config
-from betacontent.lint.rules.common import final_page
 from betacontent.serve import api_models as out
 from betacontent.serve.api_headers import DOCS_PATH, DocsPage, security_headers
 from betacontent.serve.frontend import frontend_from_env, frontend_router
@@ -278,7 +277,7 @@ def _redirect(request: Request[Any, Any, Any], source: str, target: str) -> Resp
         base = published.site.entry_for(source)
         absolute = target if target.startswith("/") else urljoin(base.url if base else "/", target)
         resolution = published.site.lookup(absolute)
-        landing = final_page(published.site, resolution) if resolution else None
+        landing = published.site.semantic.final_page(resolution) if resolution else None
         location = API_PAGES + (landing.url if landing else absolute)
     headers = {
         "Location": quote(location, safe="/:@!$&'()*+,;=-._~%?#"),

@@ -23,7 +23,6 @@ from betacontent.core.settings import LintConfig
 from betacontent.core.workers import available_cores
 from betacontent.kramdown.render import Rendered, render_markdown
 from betacontent.lint.diagnostics import Diagnostic, Severity
-from betacontent.lint.rules.common import checked_links, crumb_targets, final_page
 from betacontent.lint.runner import lint, select_rules
 from betacontent.serve import api_models as out
 from betacontent.serve.prepared import PREPARE, prepared
@@ -300,7 +299,7 @@ def _programme(
         page = None
         if isinstance(page_url, str) and page_url:
             resolution = site.lookup(page_url) or site.lookup(page_url, baseurl_included=False)
-            target = final_page(site, resolution) if resolution else None
+            target = site.semantic.final_page(resolution) if resolution else None
             page = _ref(target) or out.PageRef(url=page_url)
         phases.append(
             (
@@ -431,7 +430,7 @@ def publish(
     # Links, backlinks, parents (from breadcrumbs, else from URLs) and siblings.
     outgoing: dict[int, list[out.OutgoingLink]] = {}
     backlinks: dict[int, dict[str, Entry]] = defaultdict(dict)
-    for page_links in checked_links(site):
+    for page_links in site.semantic.checked_links:
         holder = page_links.entry
         if holder is None or id(holder) not in published_ids:
             continue
@@ -439,7 +438,7 @@ def publish(
         for target in page_links.targets:
             if target.kind not in ("internal", "external", "own-domain", "same-page", "other"):
                 continue
-            landing = final_page(site, target.resolution) if target.resolution else None
+            landing = site.semantic.final_page(target.resolution) if target.resolution else None
             ref = out.PageRef(url=landing.url, title=landing.title) if landing else None
             found.append(out.OutgoingLink(url=target.url, kind=target.kind, target=ref))
             if landing is not None and landing is not holder and id(landing) in published_ids:
@@ -447,7 +446,7 @@ def publish(
         outgoing[id(holder)] = found
     parents: dict[int, Entry | None] = {}
     for entry in pages:
-        trail = crumb_targets(site, entry) or []
+        trail = site.semantic.crumb_targets(entry) or []
         parent = trail[-2].page if len(trail) >= 2 else None
         if parent is None or id(parent) not in published_ids or parent is entry:
             parent = _url_parent(entry, by_url) if entry is not home else None
@@ -470,7 +469,7 @@ def publish(
         result = rendered[id(entry)]
         crumbs = [
             out.Crumb(title=t.crumb.title, link=t.crumb.link, page=_ref(t.page))
-            for t in crumb_targets(site, entry) or []
+            for t in site.semantic.crumb_targets(entry) or []
         ]
         parent = parents[id(entry)]
         siblings = children.get(id(parent), []) if parent is not None else []

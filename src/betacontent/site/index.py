@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from betacontent.core.settings import ConfigError, LintConfig
@@ -24,6 +24,10 @@ from betacontent.site.front_matter import Problem, ProblemKind
 from betacontent.site.jekyll_config import SiteConfig
 from betacontent.site.parsing import DataFile, ParsedFile
 from betacontent.site.schemas import SiteSchemas, load_schemas
+
+if TYPE_CHECKING:
+    from betacontent.site.links import Template
+    from betacontent.site.semantic import Semantic
 
 _SLASHES = re.compile("/{2,}")
 
@@ -110,15 +114,13 @@ class Site:
     includes: frozenset[str]
     has_includes_dir: bool
     read_problems: list[tuple[str, Problem]] = field(default_factory=list)
-    templates: dict[str, Any] = field(default_factory=dict)  # "_layouts/x.html" -> Template
+    templates: dict[str, Template] = field(default_factory=dict)  # "_layouts/x.html" -> facts
     generators: tuple[str, ...] = ()
     """The site's own plugins that add pages (`_plugins/*.rb` Generators), which betacontent
     does not run: a link to a folder they may fill is not known broken."""
     declared: SiteSchemas | None = None
     """The schemas the configuration declares (read from `lint` when not given)."""
     external: dict[str, Any] | None = None  # URL -> ExternalResult, when `--external` ran
-    memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
-    """Tables that rules fill once per site (`rules.common`): resolved links, trails."""
     _by_url: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_output: dict[str, list[Entry]] = field(default_factory=dict, repr=False)
     _by_output_folded: dict[str, Entry] = field(default_factory=dict, repr=False)
@@ -154,6 +156,14 @@ class Site:
             winner = self._by_output[entry.output][-1]
             self._by_url[urls.unescape_path(entry.url)] = winner
             self._by_output_folded[_fold(entry.output)] = winner
+
+    @functools.cached_property
+    def semantic(self) -> Semantic:
+        """What the site means: its links, trails, anchors and schema findings, computed as
+        they are asked for and kept (`semantic.Semantic`; rules, the API and the CLI read it)."""
+        from betacontent.site.semantic import Semantic  # it reads this module's Site
+
+        return Semantic(self)
 
     @property
     def schemas(self) -> SiteSchemas:

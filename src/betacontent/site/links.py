@@ -24,7 +24,7 @@ from betacontent.kramdown.markdown import (
     liquid_link_attributes,
     liquid_prefixed_attributes,
 )
-from betacontent.site.front_matter import node_spans
+from betacontent.site.front_matter import Span, node_spans
 from betacontent.site.liquid_ids import LiquidId, liquid_ids
 from betacontent.site.parsing import DataFile, ParsedFile
 
@@ -252,8 +252,10 @@ def front_matter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
     if isinstance(crumbs, list):
         for index, crumb in enumerate(crumbs):
             if isinstance(crumb, dict) and isinstance(crumb.get("link"), str):
-                position = front_matter.position(["breadcrumbs", index, "link"])
-                links.append(Link(crumb["link"], position, False, "breadcrumb", "crumb"))
+                crumb_link = ("breadcrumbs", index, "link")
+                position = front_matter.position(crumb_link)
+                end = _end(front_matter.spans.get(crumb_link))
+                links.append(Link(crumb["link"], position, False, "breadcrumb", "crumb", end))
     value = data.get("redirect_to")
     # jekyll-redirect-from takes the first item that is not null; the others are no links.
     items = [v for v in value if v is not None] if isinstance(value, list) else [value]
@@ -261,13 +263,13 @@ def front_matter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
         where: tuple[PathStep, ...] = ("redirect_to",)
         if isinstance(value, list):
             where = ("redirect_to", value.index(items[0]))
-        links.append(
-            Link(items[0], front_matter.position(where), False, "front-matter", "redirect_to")
-        )
+        position, end = front_matter.position(where), _end(front_matter.spans.get(where))
+        links.append(Link(items[0], position, False, "front-matter", "redirect_to", end))
     for path, url in _value_links(data, shapes):
         span = front_matter.spans.get(path)
         position = Position(span[0], span[1]) if span else front_matter.position(list(path))
-        links.append(Link(url, position, _is_asset(url), "front-matter", _dotted(path)))
+        asset, key = _is_asset(url), _dotted(path)
+        links.append(Link(url, position, asset, "front-matter", key, _end(span)))
     return links
 
 
@@ -293,8 +295,13 @@ def data_links(data: DataFile, shapes: LinkShapes) -> list[Link]:
         span = spans.get(path)  # JSON and CSV data have no positions: the top of the file
         position = Position(span[0], span[1]) if span else Position(1, 1)
         key = next((step for step in reversed(path) if isinstance(step, str)), "")
-        links.append(Link(url, position, _is_asset(url), "data", key))
+        links.append(Link(url, position, _is_asset(url), "data", key, _end(span)))
     return links
+
+
+def _end(span: Span | None) -> Position | None:
+    """The end of a YAML value's text: a link's, when the value is its URL."""
+    return Position(span[2], span[3]) if span is not None else None
 
 
 def file_links(file: ParsedFile, shapes: LinkShapes, tokens: Sequence[Token]) -> FileLinks:

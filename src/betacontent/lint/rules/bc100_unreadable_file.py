@@ -22,13 +22,12 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import problems
 from betacontent.site.front_matter import ProblemKind
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for found in problems(site, ProblemKind.UNREADABLE):
+    for found in site.semantic.problems(ProblemKind.UNREADABLE):
         yield RULE.at(found.path, found.position, found.message)
 
 

@@ -42,12 +42,11 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_files
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for checked in checked_files(site):
+    for checked in site.semantic.checked_files:
         for issue in checked.issues:
             if issue.kind == "missing":
                 yield RULE.at(checked.path, checked.position(issue), issue.message)

@@ -37,15 +37,14 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_files, problems
 from betacontent.site.front_matter import ProblemKind
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for found in problems(site, ProblemKind.NOT_MAPPING):
+    for found in site.semantic.problems(ProblemKind.NOT_MAPPING):
         yield RULE.at(found.path, found.position, found.message)
-    for checked in checked_files(site):
+    for checked in site.semantic.checked_files:
         for issue in checked.issues:
             if issue.kind == "type" and (not issue.path or issue.path[0] != "breadcrumbs"):
                 yield RULE.at(checked.path, checked.position(issue), issue.message)

@@ -47,13 +47,12 @@ from collections.abc import Iterator
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.key_vocabulary import likely_typos
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_files
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     reported: set[tuple[str, str]] = set()
-    for checked in checked_files(site):
+    for checked in site.semantic.checked_files:
         for issue in checked.issues:
             if issue.kind == "unknown":
                 reported.add((checked.path, str(issue.path[-1])))

@@ -33,16 +33,15 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_links, problems
 from betacontent.site.front_matter import ProblemKind
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for found in problems(site, ProblemKind.LIMIT):
+    for found in site.semantic.problems(ProblemKind.LIMIT):
         yield RULE.at(found.path, found.position, found.message)
     most = site.lint.limits.max_links_per_page
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         if page.skipped:
             total = most + len(page.skipped)
             yield RULE.at(

@@ -33,12 +33,12 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_files, crumbs
 from betacontent.site.index import Site
+from betacontent.site.semantic import crumbs
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for checked in checked_files(site):
+    for checked in site.semantic.checked_files:
         for issue in checked.issues:
             if issue.kind == "type" and issue.path and issue.path[0] == "breadcrumbs":
                 yield RULE.at(checked.path, checked.position(issue), issue.message)

@@ -30,14 +30,13 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import crumb_targets
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     home = site.home()
     for entry in site.pages():
-        trail = crumb_targets(site, entry)
+        trail = site.semantic.crumb_targets(entry)
         if not trail:
             continue
         first = trail[0]

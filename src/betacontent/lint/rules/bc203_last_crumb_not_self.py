@@ -34,7 +34,6 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import crumb_targets
 from betacontent.lint.rules.fixing import crumb_key_fix
 from betacontent.site.index import Site
 
@@ -42,7 +41,7 @@ from betacontent.site.index import Site
 def check(site: Site) -> Iterator[Diagnostic]:
     required = site.lint.breadcrumbs.last_crumb_link == "required"
     for entry in site.pages():
-        trail = crumb_targets(site, entry)
+        trail = site.semantic.crumb_targets(entry)
         if not trail or entry.output is None:
             continue
         last = trail[-1]

@@ -29,20 +29,19 @@ from urllib.parse import urljoin, urlsplit
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import crumb_targets, why_broken
 from betacontent.site.front_matter import node_span
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        for target in crumb_targets(site, entry) or []:
+        for target in site.semantic.crumb_targets(entry) or []:
             link = target.crumb.link
             if link is None or not target.checked or target.resolution is not None:
                 continue
             own = not link.startswith("/") and link.lower().startswith(("http:", "https:", "//"))
             path = urlsplit(link).path or "/" if own else urljoin(entry.url, link)
-            hint = why_broken(site, path, templated=not own)
+            hint = site.semantic.why_broken(path, templated=not own)
             node = (
                 entry.file.front_matter.node_at(["breadcrumbs", target.crumb.index, "link"])
                 if entry.file and entry.file.front_matter

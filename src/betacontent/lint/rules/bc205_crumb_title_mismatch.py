@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import crumb_targets, fold, nfc
+from betacontent.lint.rules.common import fold, nfc
 from betacontent.lint.rules.fixing import crumb_value_fix
 from betacontent.site.index import Site
 
@@ -64,7 +64,7 @@ def difference(written: str, expected: str) -> str:
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        for target in crumb_targets(site, entry) or []:
+        for target in site.semantic.crumb_targets(entry) or []:
             crumb, page = target.crumb, target.page
             if page is None or page.title is None or nfc(crumb.title) == nfc(page.title):
                 continue

@@ -35,7 +35,6 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import crumb_targets
 from betacontent.site.index import Entry, Site
 
 
@@ -45,7 +44,7 @@ def _describe(entry: Entry | None) -> str:
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        trail = crumb_targets(site, entry)
+        trail = site.semantic.crumb_targets(entry)
         if not trail:
             continue
         seen: dict[int, int] = {}
@@ -63,7 +62,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
         parent = trail[-2].page if len(trail) >= 2 else None
         if parent is None or parent is entry:
             continue
-        theirs = crumb_targets(site, parent)
+        theirs = site.semantic.crumb_targets(parent)
         if not theirs:
             continue
         mine = trail[:-1]

@@ -35,14 +35,13 @@ from urllib.parse import urlsplit
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import crumb_targets
 from betacontent.lint.rules.fixing import crumb_value_fix
 from betacontent.site.index import EntryKind, Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
     for entry in site.pages():
-        for target in crumb_targets(site, entry) or []:
+        for target in site.semantic.crumb_targets(entry) or []:
             resolution, page = target.resolution, target.page
             if resolution is None or page is None:
                 continue

@@ -33,13 +33,13 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import broken_hint, checked_links
+from betacontent.lint.rules.common import broken_hint
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             origin = target.link.origin
             if origin in ("breadcrumb", "data") or target.link.asset:
@@ -49,7 +49,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     target.problem,
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.kind in ("internal", "own-domain") and target.resolution is None:
                 yield RULE.at(
@@ -57,14 +57,14 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"link to `{target.url}` resolves to no page, redirect or file"
                     + broken_hint(site, target),
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.kind == "empty" and origin in ("markdown", "reference"):
                 yield RULE.at(
                     page.path,
                     target.link.position,
                     "empty link target: the link reloads this page",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.kind == "source-path" and target.resolution is None:
                 yield RULE.at(
@@ -72,7 +72,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"`{target.link.element}: {target.url}` names no source file or URL of "
                     "the site" + broken_hint(site, target),
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
 
 

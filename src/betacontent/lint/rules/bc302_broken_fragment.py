@@ -38,7 +38,6 @@ from collections.abc import Iterator
 from betacontent.core.positions import Position
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import fragment_misses
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.front_matter import ProblemKind
 from betacontent.site.index import Entry, Site
@@ -53,7 +52,7 @@ def _refused(entry: Entry) -> Position | None:
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for miss in fragment_misses(site):
+    for miss in site.semantic.fragment_misses:
         if miss.liquid:
             continue  # maybe written by Liquid that cannot be evaluated: BC310's
         fragment, page, target = miss.target.fragment or "", miss.page, miss.target
@@ -77,7 +76,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
             page.path,
             target.link.position,
             f"`#{fragment}` names no heading or id in {where}{hint}",
-            end=link_end(site, page.path, target.link),
+            end=link_end(target.link),
         )
 
 

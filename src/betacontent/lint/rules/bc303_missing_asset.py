@@ -25,13 +25,13 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import broken_hint, checked_links
+from betacontent.lint.rules.common import broken_hint
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if not target.link.asset or target.link.origin == "data":
                 continue  # an asset named in `_data/` is BC309's
@@ -43,7 +43,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"{target.link.element} `{target.url}`: no such file on the site"
                     + broken_hint(site, target),
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
 
 

@@ -32,13 +32,13 @@ from urllib.parse import urlsplit
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import TEMPLATED, checked_links
 from betacontent.lint.rules.fixing import url_fix
 from betacontent.site.index import Site
+from betacontent.site.semantic import TEMPLATED
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.kind != "own-domain":
                 continue

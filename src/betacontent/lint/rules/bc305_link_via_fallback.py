@@ -35,9 +35,9 @@ from urllib.parse import urlsplit
 from betacontent.core.positions import Position
 from betacontent.lint.diagnostics import Diagnostic, Fix, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import TEMPLATED, Target, checked_links, final_page
 from betacontent.lint.rules.fixing import url_fix
 from betacontent.site.index import Entry, EntryKind, Site
+from betacontent.site.semantic import TEMPLATED, Target
 
 
 def _canonical_fix(
@@ -59,7 +59,7 @@ def _canonical_fix(
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.link.origin == "breadcrumb" or target.kind not in ("internal", "own-domain"):
                 continue
@@ -74,7 +74,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                 canonical = resolution.entry
             elif resolution.entry.kind is EntryKind.REDIRECT:
                 how = "through a redirect"
-                canonical = final_page(site, resolution)
+                canonical = site.semantic.final_page(resolution)
             elif resolution.template == "$uri":
                 how, fixable = "by its file name", True
                 canonical = resolution.entry

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_links
 from betacontent.site.index import Site
 
 
@@ -34,7 +33,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
     results = site.external
     if not results:
         return
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.kind != "external":
                 continue

@@ -31,13 +31,12 @@ from collections.abc import Iterator
 from betacontent.kramdown.links import script_url
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_links
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.kind == "unsafe":
                 kind = script_url(target.url)
@@ -45,7 +44,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     page.path,
                     target.link.position,
                     f"`{kind}` URL in a link",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
         for unsafe in page.unsafe:
             yield RULE.at(page.path, unsafe.position, unsafe.message)

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_links
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
 
@@ -35,21 +34,21 @@ _WRITTEN_BY_HAND = frozenset({"markdown", "reference"})
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.kind == "empty" and target.link.origin not in _WRITTEN_BY_HAND:
                 yield RULE.at(
                     page.path,
                     target.link.position,
                     "empty link target",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.problem and target.kind not in ("liquid-error", "completed"):
                 yield RULE.at(
                     page.path,
                     target.link.position,
                     f"`{target.url}` {target.problem}",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
 
 

@@ -32,13 +32,13 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import broken_hint, checked_links
+from betacontent.lint.rules.common import broken_hint
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.link.origin != "data":
                 continue
@@ -48,7 +48,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"`{target.link.element}: {target.url}` names no source file or URL of the "
                     "site" + broken_hint(site, target),
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.kind in ("internal", "own-domain") and target.resolution is None:
                 yield RULE.at(
@@ -56,7 +56,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"`{target.link.element}: {target.url}` resolves to no page or file"
                     + broken_hint(site, target),
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
 
 

@@ -37,7 +37,6 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import checked_links, fragment_misses
 from betacontent.lint.rules.fixing import link_end
 from betacontent.site.index import Site
 
@@ -47,14 +46,14 @@ def _listed(paths: tuple[str, ...]) -> str:
 
 
 def check(site: Site) -> Iterator[Diagnostic]:
-    for page in checked_links(site):
+    for page in site.semantic.checked_links:
         for target in page.targets:
             if target.kind == "liquid":
                 yield RULE.at(
                     page.path,
                     target.link.position,
                     f"`{target.url}` is built by Liquid and cannot be checked statically",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.kind == "completed":
                 yield RULE.at(
@@ -62,7 +61,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"`{target.url}` is the end of a URL that Liquid in `{target.problem}` "
                     "completes (other Liquid comes before it in the link): not checked",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
             elif target.kind == "plugin":
                 yield RULE.at(
@@ -70,9 +69,9 @@ def check(site: Site) -> Iterator[Diagnostic]:
                     target.link.position,
                     f"`{target.url}` names a folder of the sources that no page fills; the "
                     f"site's plugins ({_listed(site.generators)}) may write it: not checked",
-                    end=link_end(site, page.path, target.link),
+                    end=link_end(target.link),
                 )
-    for miss in fragment_misses(site):
+    for miss in site.semantic.fragment_misses:
         if not miss.liquid:
             continue  # BC302's
         where = "this page" if miss.holder is miss.target.entry else miss.holder.rel
@@ -81,7 +80,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
             miss.target.link.position,
             f"`#{miss.target.fragment}` names no id found in {where}; it may be written by "
             f"Liquid in {_listed(miss.liquid)}",
-            end=link_end(site, miss.page.path, miss.target.link),
+            end=link_end(miss.target.link),
         )
 
 

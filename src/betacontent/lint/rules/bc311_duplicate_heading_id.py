@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from betacontent.core.positions import Position
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.common import anchors_of
 from betacontent.site.index import Site
 
 
@@ -36,7 +35,7 @@ def check(site: Site) -> Iterator[Diagnostic]:
         if entry.file is None or entry.file.front_matter is None:
             continue
         seen: dict[str, Position] = {}
-        for anchor, position, kind in anchors_of(site, entry):
+        for anchor, position, kind in site.semantic.anchors_of(entry):
             if kind == "template":
                 continue  # ids of layouts and includes are the templates' business
             if anchor in seen:

@@ -13,7 +13,7 @@ import weakref
 
 import yaml
 
-from betacontent.core.positions import Position, split_lines
+from betacontent.core.positions import Position
 from betacontent.kramdown.links import Link
 from betacontent.lint.diagnostics import Edit, Fix
 from betacontent.lint.yaml_edit import add_key, replace_scalar, scalar_at
@@ -45,16 +45,6 @@ def _file(site: Site, path: str) -> ParsedFile | DataFile | None:
     return files.get(path)
 
 
-def _body_end(file: ParsedFile, link: Link) -> Position | None:
-    """The end of the link's URL in the body, when it is written there exactly as extracted."""
-    index = link.position.line - file.body_line
-    lines = split_lines(file.body)
-    start = link.position.column - 1
-    if not 0 <= index < len(lines) or lines[index][start : start + len(link.url)] != link.url:
-        return None
-    return Position(link.position.line, link.position.column + len(link.url))
-
-
 def _scalar(file: ParsedFile | DataFile, link: Link) -> tuple[yaml.Node | None, yaml.Node | None]:
     """(YAML root, the scalar holding the link's URL exactly) of a front matter or data link."""
     if isinstance(file, ParsedFile):
@@ -65,18 +55,11 @@ def _scalar(file: ParsedFile | DataFile, link: Link) -> tuple[yaml.Node | None, 
     return root, node if node is not None and node.value == link.url else None
 
 
-def link_end(site: Site, path: str, link: Link) -> Position | None:
-    """Where the link's URL ends as written in `path` (exclusive), when that is known: the
-    URL stands at its position exactly as extracted, or is one YAML scalar."""
-    file = _file(site, path)
-    if file is None:
-        return None
-    if link.origin in _BODY_ORIGINS and isinstance(file, ParsedFile):
-        return _body_end(file, link)
-    if link.origin not in _YAML_ORIGINS:
-        return None
-    node = _scalar(file, link)[1]
-    return node_span(node)[1] if node is not None else None
+def link_end(link: Link) -> Position | None:
+    """Where the link's URL ends as written (exclusive), when that is known: the URL stands
+    at its position exactly as extracted (a body link), or is one YAML scalar (a crumb's or a
+    data file's link)."""
+    return link.end if link.origin in _BODY_ORIGINS | _YAML_ORIGINS else None
 
 
 def url_fix(
@@ -88,7 +71,7 @@ def url_fix(
     if file is None or has_liquid(link.url) or has_liquid(url):
         return None, None
     if link.origin in _BODY_ORIGINS and isinstance(file, ParsedFile):
-        end = _body_end(file, link)
+        end = link.end
         if end is None or not _BARE_URL.fullmatch(url):
             return end, None
         start = link.position
