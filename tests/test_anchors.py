@@ -37,7 +37,7 @@ def heading_id(text: str) -> str:
     return anchor.id
 
 
-# --- the measured cases of JEKYLL.md ("Heading ids"), one assertion each
+# --- the measured cases of docs/jekyll-model.md ("Heading ids"), one assertion each
 
 
 def test_jekyll_md_apostrophe() -> None:

@@ -1,27 +1,23 @@
 """The anchors a page defines, with the ids Jekyll's kramdown really gives them.
 
 Jekyll converts Markdown with kramdown (`input: GFM`, `auto_ids`, smart quotes on); see
-JEKYLL.md, "Heading ids". markdown-it-py, which parses the body here, disagrees with kramdown on
-a few structures that decide which headings exist and which id generator names them, so this
-module follows kramdown there and re-reads the body where it must:
+docs/jekyll-model.md, "Heading ids". Which headings exist is the block reader's answer
+(`blocks.Reader`, which this module's walk extends): none inside raw HTML, ATX headings in
+column 1 with text, setext headings of one text line after a block boundary. Here:
 
-- block HTML: kramdown keeps an HTML block raw up to its matching end tag, blank lines included,
-  so Markdown headings inside `<div>...</div>` or `<details>...</details>` are not headings; with
-  `markdown="1"` the content is Markdown, but its headings get kramdown's older, ASCII-only id
-  generator (the GFM parser never looks inside HTML elements);
-- ATX headings must start in column 1, setext headings need a single text line after a block
-  boundary, and an unclosed code fence is plain text;
+- the ids: kramdown-parser-gfm's generator, and kramdown's older, ASCII-only one for headings
+  inside an element with `markdown="1"` (the GFM parser never looks inside HTML elements);
 - explicit ids: `## Titre {#id}` and a block IAL (`{: #id}`) on the line after (or before) the
-  heading; `## Titre {: #id}` is *not* one (kramdown ignores a span IAL after text).
+  heading; `## Titre {: #id}` is *not* one (kramdown ignores a span IAL after text);
+- the ids of HTML elements, and IALs on paragraphs, lists, quotes and tables.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Literal
 
@@ -29,8 +25,33 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from betacontent.core.positions import split_lines
-from betacontent.kramdown.markdown import mask_liquid
+from betacontent.kramdown.blocks import (
+    ATX,
+    BLOCK_ELEMENTS,
+    CLOSE_RE,
+    CLOSING_TOKENS,
+    FOOTNOTE_DEF,
+    FOOTNOTE_MARKER,
+    IAL_LINE,
+    KNOWN_ELEMENTS,
+    MARKDOWN_ATTR,
+    SETEXT_TEXT,
+    SPAN_IAL,
+    TAG_RE,
+    UNDERLINE,
+    WITHOUT_BODY,
+    Block,
+    Context,
+    Reader,
+    Stream,
+    TopBlock,
+    attributes,
+    content_model,
+    element_name,
+    header_contents,
+    ial_id,
+    is_blank,
+)
 
 __all__ = ["Anchor", "gfm_id", "heading_ids", "page_anchors", "typographic"]
 
@@ -184,72 +205,6 @@ def typographic(text: str) -> str:
 # --- kramdown's view of HTML ----------------------------------------------------------------------
 
 
-def _names(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_SPAN_ELEMENTS = _names(
-    "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark "
-    "option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var"
-)
-_BLOCK_ELEMENTS = _names(
-    "address article aside applet body blockquote caption col colgroup dd div dl dt fieldset "
-    "figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head iframe legend menu li "
-    "main map nav ol optgroup p pre section summary table tbody td th thead tfoot tr ul"
-)
-_WITHOUT_BODY = _names(
-    "area base br col command embed hr img input keygen link meta param source track wbr"
-)
-_MODEL_BLOCK = _names(
-    "address applet article aside blockquote body dd details div dl fieldset figure figcaption "
-    "footer form header hgroup iframe li main map menu nav noscript object section summary "
-    "td"
-)
-_MODEL_SPAN = _names(
-    "a abbr acronym b bdo big button cite caption del dfn dt em h1 h2 h3 h4 h5 h6 i ins label "
-    "legend optgroup p q rb rbc rp rt rtc ruby select small span strong sub sup th tt"
-)
-_MODEL_RAW = _names("script style math option textarea pre code kbd samp var")
-SPAN_ELEMENTS = _SPAN_ELEMENTS  # kramdown's span-level and block-level HTML elements
-BLOCK_ELEMENTS = _BLOCK_ELEMENTS
-_KNOWN_ELEMENTS = (
-    _SPAN_ELEMENTS | _BLOCK_ELEMENTS | _WITHOUT_BODY | _MODEL_BLOCK | _MODEL_SPAN | _MODEL_RAW
-)
-_MARKDOWN_ATTR = {"0": "raw", "1": "default", "span": "span", "block": "block"}
-
-_NCNAME = r"[^\W\d][\w.\-]*"
-_UNAME = rf"(?:{_NCNAME}:)?{_NCNAME}"
-_TAG_RE = re.compile(
-    rf"""<((?>{_UNAME}))\s*((?>\s+{_UNAME}(?:\s*=\s*(?:\w+|(["']).*?\3))?)*)\s*(/)?>""", re.DOTALL
-)
-_CLOSE_RE = re.compile(rf"</({_UNAME})\s*>", re.DOTALL)
-_ATTR_RE = re.compile(rf"""\s*({_UNAME})(?:\s*=\s*(?:(\w+)|(["'])(.*?)\3))?""", re.DOTALL)
-_RAW_START = re.compile(rf"<(?:{_UNAME}|/|!--|\?)")
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
-_PI_RE = re.compile(r"<\?.*?\?>", re.DOTALL)
-
-
-def _model(name: str) -> str:
-    if name in _MODEL_BLOCK:
-        return "block"
-    return "span" if name in _MODEL_SPAN else "raw"
-
-
-def _element_name(name: str) -> str:
-    """kramdown lowercases the names of the HTML elements it knows, and only those."""
-    return name.lower() if name.lower() in _KNOWN_ELEMENTS else name
-
-
-def _attributes(source: str, known: bool) -> dict[str, str]:
-    attrs: dict[str, str] = {}
-    for match in _ATTR_RE.finditer(source):
-        if not match.group(1):
-            continue
-        name = match.group(1).lower() if known else match.group(1)
-        attrs[name] = match.group(2) or match.group(4) or ""
-    return attrs
-
-
 class _IdCollector(HTMLParser):
     """`id` attributes and `<a name>` of an HTML fragment, with their positions."""
 
@@ -270,41 +225,16 @@ class _IdCollector(HTMLParser):
 
 # --- kramdown's view of Markdown ------------------------------------------------------------------
 
-_NAME_START = (
-    ":A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_NAME_CHAR = _NAME_START + r"\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_HEADER_ID = re.compile(rf"[\t ]\{{#([{_NAME_START}][{_NAME_CHAR}]*)\}}\Z")
-_ATX = re.compile(r"(#{1,6})[\t ]+(.*)")
 _CLOSING_HASHES = re.compile(r"[\t ]#+\Z")
-_OPEN_ENDED_HTML = re.compile(r"\s*<(?:!|\?|(?:script|pre|style|textarea)(?:\s|>|$))", re.I)
 _LINK_DEFINITION = re.compile(r" {0,3}\[([^\n\]^][^\n\]]*)\]:")
-_BARE_MARKER = re.compile(r" {0,3}(?:[-+*]|\d+[.)])[ \t]*")
 _DEFINITION = re.compile(r" {0,3}\*?\[[^\]]+\]:")
-_UNDERLINE = re.compile(r"[-=]+[ \t\r\f\v]*")
-_SETEXT_TEXT = re.compile(r" {0,3}([^ \t].*)")
-_IAL_LINE = re.compile(r" {0,3}\{:(?![:/])((?:\\\}|[^}])+)\}\s*\Z")
 _ALD_LINE = re.compile(r" {0,3}\{:\w[\w-]*:", re.ASCII)
-_ALD_ANY = re.compile(
-    r"""(?:\A|\s)(?:(\w[\w-]*)=("|')((?:\\\}|\\["']|[^}])*?)\2|(\w[\w-]*)"""
-    r"""|((?:#[A-Za-z][\w:-]*|\.[^\s.#]+)+))(?=\s|\Z)""",
-    re.ASCII,
-)
-_IAL_ID = re.compile(r"#([A-Za-z][\w:-]*)|\.[^\s.#]+", re.ASCII)
 _AFTER_SYMBOL = re.compile(r"""(?:---|--|\.\.\.|<< | >>|<<|>>|["']|&#?\w+;)\Z""")
-_SPAN_IAL = re.compile(r"\{:(?![:/])((?:\\\}|[^}])+)\}")
-_FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^(\w[\w-]*)\]:", re.ASCII | re.MULTILINE)
-_FOOTNOTE_MARKER = re.compile(r"\[\^(\w[\w-]*)\]", re.ASCII)
 _LIQUID = re.compile(
     r"\{\{|\{%|\ue000"
 )  # Liquid, or Liquid masked by betacontent.kramdown.markdown
 _KRAMDOWN_ESCAPABLE = frozenset("\\.*_+`<>()[]{}#!:|\"'$=-~")
-_CLOSING_TOKENS = frozenset(
-    ("em_close", "strong_close", "s_close", "link_close", "code_inline", "image")
-)
 
-_BLOCKS = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 _INLINE = MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("text_join")
 _REFERENCES = (
     MarkdownIt("commonmark")
@@ -314,85 +244,6 @@ _REFERENCES = (
 )
 
 
-def _ial_id(content: str) -> str | None:
-    """The id an IAL (`.class #id key="value"`) sets, if any: the last one wins."""
-    found: str | None = None
-    for match in _ALD_ANY.finditer(content):
-        key, quote, value, _ref, ids = match.groups()
-        if key is not None and key == "id":
-            found = re.sub(r"\\(\}|" + re.escape(quote) + ")", r"\1", value)
-        elif ids:
-            for part in _IAL_ID.finditer(ids):
-                if part.group(1):
-                    found = part.group(1)
-    return found
-
-
-def _header_contents(text: str) -> tuple[str, str | None]:
-    """kramdown's `parse_header_contents`: the text and its `{#id}`."""
-    text = text.rstrip()
-    match = _HEADER_ID.search(text)
-    if match is None:
-        return text, None
-    return text[: match.start()].rstrip(), match.group(1)
-
-
-def _is_blank(line: str) -> bool:
-    return not line.strip(" \t\r\f\v")
-
-
-@dataclass(slots=True)
-class _Block:
-    """A top-level markdown-it block: tokens[first:last], body lines [a, b)."""
-
-    first: int
-    last: int
-    a: int
-    b: int
-    type: str
-
-
-@dataclass(slots=True)
-class _Stream:
-    """markdown-it tokens for body lines [offset, hi)."""
-
-    tokens: list[Token]
-    offset: int
-    hi: int
-    blocks: list[_Block] = field(default_factory=list)
-    cursor: int = 0
-
-    def __post_init__(self) -> None:
-        depth = 0
-        first = 0
-        for index, token in enumerate(self.tokens):
-            if depth == 0:
-                first = index
-            depth += token.nesting
-            if depth == 0 and token.level == 0:
-                opening = self.tokens[first]
-                if opening.map is not None:
-                    a, b = opening.map
-                    block = _Block(first, index + 1, a + self.offset, b + self.offset, opening.type)
-                    self.blocks.append(block)
-
-    def next_block(self, line: int) -> _Block | None:
-        while self.cursor < len(self.blocks) and self.blocks[self.cursor].b <= line:
-            self.cursor += 1
-        return self.blocks[self.cursor] if self.cursor < len(self.blocks) else None
-
-
-@dataclass(slots=True)
-class _Context:
-    """Where kramdown is parsing blocks: the page, or the content of an HTML element."""
-
-    stop: str | None  # the element whose end tag closes this context
-    in_html: bool
-    region: int  # first line of the context
-    raw_stack: list[str] | None = None  # raw HTML elements to resume once this one closes
-    start: int = 0  # line of the element's start tag
-
-
 @dataclass(slots=True)
 class _PendingIal:
     lines: range
@@ -400,23 +251,12 @@ class _PendingIal:
     id: str
 
 
-class _Page:
-    """One pass over a body, the way kramdown reads it: its headings' ids and its anchors.
-
-    It walks markdown-it's top-level blocks, but where kramdown's blocks end inside one of them
-    (an HTML element closing mid-block), it has markdown-it read the rest again (`_sub`).
-    Contexts stack the HTML elements whose content is Markdown (`markdown="1"`)."""
+class _Page(Reader):
+    """One pass over a body, the way kramdown reads it (`blocks.Reader`): its headings' ids and
+    its anchors, named as the walk meets them."""
 
     def __init__(self, tokens: list[Token], body: str) -> None:
-        text = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
-        self.text = text
-        self.lines = split_lines(text)
-        # Block structure is read with Liquid masked, as the linter's parser reads it: the
-        # inside of `{% comment %}` or `{% highlight %}` is no Markdown.
-        self.masked_lines = split_lines(mask_liquid(text)[0])
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line) + 1)
+        super().__init__(tokens, body)
         self.headings: dict[int, str | None] = {}  # markdown-it token line -> id
         self.anchors: list[tuple[int, int, int, Anchor]] = []
         self.gfm_counter: dict[str, int] = {}
@@ -428,8 +268,7 @@ class _Page:
         self.carried: dict[int, str] = {}  # IAL line -> id handed down to it by IALs above
         self.element_ids: dict[int, int] = {}  # line of an HTML block tag -> its id anchor
         self.dropped: set[int] = set()  # anchors (indexes) that an IAL replaced
-        self.previous_block = 0
-        self._run(_Stream(tokens, 0, len(self.lines)))
+        self.read()
         live = [i for i in self.pending if not any(line in self.consumed for line in i.lines)]
         last = {ial.target: ial for ial in live}  # IALs on one element: the last wins
         for ial in live:
@@ -456,20 +295,6 @@ class _Page:
         order = -1 - len(self.anchors) if outer else len(self.anchors)
         self.anchors.append((line, column, order, anchor))
 
-    def _line_at(self, pos: int) -> int:
-        return bisect.bisect_right(self.starts, pos) - 1
-
-    def _after(self, pos: int) -> int:
-        """The first line after an element that ends (exclusive) at `pos`."""
-        return self._line_at(max(pos - 1, 0)) + 1
-
-    def _indent(self, line: int) -> int:
-        text = self.lines[line] if line < len(self.lines) else ""
-        return len(text) - len(text.lstrip(" \t"))
-
-    def _blank(self, line: int) -> bool:
-        return not 0 <= line < len(self.lines) or _is_blank(self.lines[line])
-
     def _ial(self, line: int) -> str | None:
         """The content of the block IAL on `line`, or None when the line is not one."""
         if line < 0 or line >= len(self.lines):
@@ -477,25 +302,8 @@ class _Page:
         text = self.lines[line]
         if _ALD_LINE.match(text):
             return None
-        match = _IAL_LINE.match(text)
+        match = IAL_LINE.match(text)
         return match.group(1) if match else None
-
-    def _sub(self, lo: int, hi: int) -> _Stream:
-        """markdown-it's reading of lines [lo, hi), or of [lo, end) when a code fence or an HTML
-        comment, script... that starts there would run past `hi`."""
-        stream = _Stream(_BLOCKS.parse("\n".join(self.masked_lines[lo:hi]) + "\n"), lo, hi)
-        last = stream.blocks[-1] if stream.blocks else None
-        if hi < len(self.lines) and last is not None and last.b >= hi:
-            token = stream.tokens[last.first]
-            cut = (last.type == "fence" and not self._fence_closed(stream, last)) or (
-                last.type == "html_block" and _OPEN_ENDED_HTML.match(token.content) is not None
-            )
-            if cut:
-                end = len(self.lines)
-                stream = _Stream(
-                    _BLOCKS.parse("\n".join(self.masked_lines[lo:end]) + "\n"), lo, end
-                )
-        return stream
 
     def _html_ids(self, fragment: str, line: int, column: int) -> None:
         collector = _IdCollector()
@@ -511,180 +319,29 @@ class _Page:
         line = self._line_at(start)
         self._html_ids(self.text[start:end], line, start - self.starts[line] + 1)
 
-    # -- the walk over top-level blocks
+    # -- what the walk meets
 
-    def _run(self, main: _Stream) -> None:
-        streams = [main]
-        contexts = [_Context(None, False, 0)]
-        line = 0
-        while line < len(self.lines):
-            while len(streams) > 1 and line >= streams[-1].hi:
-                streams.pop()
-            stream = streams[-1]
-            block = stream.next_block(line)
-            if block is None:
-                if len(streams) == 1:
-                    break
-                line = stream.hi
-                continue
-            here = contexts[-1]
-            start = max(block.a, line)
-            # an end tag or an element at a block start (inside markdown-it's HTML block, when
-            # kramdown's previous element ended there: no need to re-read the rest)
-            close = None if here.stop is None else self._closing(start, here.stop)
-            tag = None
-            at_start = block.a == line or block.type == "html_block"
-            if close is None and at_start and block.type in ("html_block", "paragraph_open"):
-                tag = self._block_tag(start)
-            if close is not None:
-                contexts.pop()
-                self.previous_block = here.start
-                if here.raw_stack is not None:
-                    line = self._raw(close, here.raw_stack, contexts)
-                else:
-                    line = start + 1
-                continue
-            if tag is not None:
-                self.previous_block = start
-                line = self._element(tag, contexts)
-                continue
-            if block.a < line:  # kramdown's blocks end inside this one: re-read the rest
-                streams.append(self._sub(line, block.b))
-                continue
-            if block.type == "html_block":  # a span-level tag: a paragraph for kramdown
-                self._html_ids(self.lines[block.a], block.a, 1)
-                self.previous_block = block.a
-                comment = self.lines[block.a].lstrip().startswith("<!--")
-                line = block.a + (2 if not comment and self._setext_at(block.a, here) else 1)
-                continue
-            unclosed = block.type == "fence" and not self._fence_closed(stream, block)
-            bare = block.type in ("bullet_list_open", "ordered_list_open") and (
-                _BARE_MARKER.fullmatch(self.lines[block.a]) is not None
-            )
-            if unclosed or bare:  # kramdown: no code block, no list item; text, or a heading
-                self.previous_block = block.a
-                line = block.a + (2 if self._setext_at(block.a, here) else 1)
-                continue
-            self._markdown(stream, block, here)
-            self.previous_block = block.a
-            line = block.b
-
-    def _closing(self, line: int, name: str) -> int | None:
-        text = self.lines[line]
-        indent = len(text) - len(text.lstrip(" "))
-        if indent > 3:
-            return None
-        pos = self.starts[line] + indent
-        match = _CLOSE_RE.match(self.text, pos)
-        if match is None or match.group(1).lower() in _SPAN_ELEMENTS:
-            return None
-        return match.end() if match.group(1).lower() == name else None
-
-    def _block_tag(self, line: int) -> re.Match[str] | None:
-        text = self.lines[line]
-        indent = len(text) - len(text.lstrip(" "))
-        if indent > 3:
-            return None
-        match = _TAG_RE.match(self.text, self.starts[line] + indent)
-        if match is None or match.group(1).lower() in _SPAN_ELEMENTS:
-            return None
-        return match
-
-    def _fence_closed(self, stream: _Stream, block: _Block) -> bool:
-        markup = stream.tokens[block.first].markup
-        if block.b - block.a < 2 or not markup:
-            return False
-        closing = rf" {{0,3}}{re.escape(markup[0])}{{{len(markup)},}}[ \t]*\Z"
-        return re.match(closing, self.lines[block.b - 1]) is not None
-
-    # -- HTML elements
-
-    def _start_tag(self, match: re.Match[str]) -> tuple[str, str, bool]:
-        """An HTML start tag as kramdown reads it: (name, content model, closed)."""
-        name = _element_name(match.group(1))
-        attrs = _attributes(match.group(2) or "", name in _KNOWN_ELEMENTS)
+    def _on_tag(self, match: re.Match[str], attrs_id: bool) -> None:
         before = len(self.anchors)
         self._html_ids_at(match.start(), match.end())
-        if attrs.get("id", "").strip() and len(self.anchors) > before:
+        if attrs_id and len(self.anchors) > before:
             # an IAL next to the element replaces this id
             self.element_ids[self._line_at(match.start())] = before
-        model = "raw"
-        markdown = _MARKDOWN_ATTR.get(attrs.get("markdown", ""))
-        if markdown is not None:
-            model = _model(name) if markdown == "default" else markdown
-        closed = match.group(4) is not None or name in _WITHOUT_BODY
-        return name, model, closed
 
-    def _end_of(self, name: str, pos: int) -> int:
-        """Just after `</name>` (any case) from `pos`, or the end of the body."""
-        close = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE).search(self.text, pos)
-        return close.end() if close else len(self.text)
+    def _on_span_content(self, start: int, end: int) -> None:
+        self._html_ids_at(start, end)
 
-    def _element(self, match: re.Match[str], contexts: list[_Context]) -> int:
-        """An HTML element at a block start; returns the line where block parsing resumes."""
-        name, model, closed = self._start_tag(match)
-        if name in ("script", "style"):
-            return self._after(self._end_of(name, match.end()))
-        if closed:
-            return self._after(match.end())
-        if model == "block":
-            content = self._after(match.end())
-            start = self._line_at(match.start())
-            contexts.append(_Context(name, True, content, start=start))
-            return content
-        if model == "span":
-            end = self._end_of(name, match.end())
-            self._html_ids_at(match.end(), end)
-            return self._after(end)
-        return self._raw(match.end(), [name], contexts)
+    def _on_span_line(self, line: int) -> None:
+        self._html_ids(self.lines[line], line, 1)
 
-    def _raw(self, pos: int, stack: list[str], contexts: list[_Context]) -> int:
-        """kramdown's `parse_raw_html`: skip to the end tag of `stack[0]`, nesting included.
-        A nested element with `markdown="1"` opens a Markdown context again."""
-        text = self.text
-        while stack:
-            start = _RAW_START.search(text, pos)
-            if start is None:
-                return len(self.lines)
-            pos = start.start()
-            skip = _COMMENT_RE.match(text, pos) or _PI_RE.match(text, pos)
-            if skip:
-                pos = skip.end()
-                continue
-            tag = _TAG_RE.match(text, pos)
-            if tag:
-                name, model, closed = self._start_tag(tag)
-                pos = tag.end()
-                if name in ("script", "style"):
-                    pos = self._end_of(name, pos)
-                elif closed:
-                    pass
-                elif model == "block":
-                    content = self._after(pos)
-                    begin = self._line_at(tag.start())
-                    contexts.append(_Context(name, True, content, stack, begin))
-                    return content
-                elif model == "span":
-                    end = self._end_of(name, pos)
-                    self._html_ids_at(pos, end)
-                    pos = end
-                else:
-                    stack.append(name)
-                continue
-            close = _CLOSE_RE.match(text, pos)
-            if close:
-                top = stack[-1]
-                closing = close.group(1).lower() if top in _KNOWN_ELEMENTS else close.group(1)
-                if closing == top:
-                    stack.pop()
-                pos = close.end()
-                continue
-            pos += 1
-        return self._after(pos)
+    def _on_setext(self, line: int, source: str, header_id: str | None, here: Context) -> None:
+        ial_ids = [self._ial_before(line, here), self._ial_after(line + 2)]
+        explicit = next((i for i in reversed(ial_ids) if i is not None), None) or header_id
+        self._name(line, line, source, explicit, here)
 
     # -- Markdown blocks
 
-    def _markdown(self, stream: _Stream, block: _Block, here: _Context) -> None:
+    def _on_markdown(self, stream: Stream, block: TopBlock, here: Context) -> None:
         tokens = stream.tokens
         for index in range(block.first, block.last):
             token = tokens[index]
@@ -703,7 +360,7 @@ class _Page:
             if block.type != "blockquote_open":
                 self._list_ials(block)
 
-    def _list_ials(self, block: _Block) -> None:
+    def _list_ials(self, block: TopBlock) -> None:
         """An unindented IAL line that markdown-it reads as a lazy line of the last item: kramdown
         ends the list there and gives the list its id."""
         line = block.a + 1
@@ -715,12 +372,12 @@ class _Page:
             start = line
             anchor_id: str | None = None
             while line < block.b and (content := self._ial(line)) is not None:
-                anchor_id = _ial_id(content) or anchor_id
+                anchor_id = ial_id(content) or anchor_id
                 line += 1
             if anchor_id is not None:
                 self.pending.append(_PendingIal(range(start, line), block.a, anchor_id))
 
-    def _lazy_setext(self, stream: _Stream, block: _Block, here: _Context) -> None:
+    def _lazy_setext(self, stream: Stream, block: TopBlock, here: Context) -> None:
         """kramdown reads `- item` or `> quote` followed by `---` or `===` (unindented, no `>`)
         as a setext heading inside the list item or quote; markdown-it sees a paragraph and a
         rule, or a lazy paragraph line."""
@@ -735,16 +392,16 @@ class _Page:
             if not (lazy or (b - a == 1 and b == block.b)):
                 continue
             underline = a + 1
-            if underline >= len(self.lines) or _UNDERLINE.fullmatch(self.lines[underline]) is None:
+            if underline >= len(self.lines) or UNDERLINE.fullmatch(self.lines[underline]) is None:
                 continue
             first = tokens[index - 1].type in ("list_item_open", "blockquote_open")
             if not (first or self._blank(a - 1)):
                 continue
-            source, header_id = _header_contents(tokens[index + 1].content.split("\n")[0])
+            source, header_id = header_contents(tokens[index + 1].content.split("\n")[0])
             if source:
                 self._name(a, a, source, header_id, here)
 
-    def _inline_anchors(self, stream: _Stream, inline: Token) -> None:
+    def _inline_anchors(self, stream: Stream, inline: Token) -> None:
         """HTML ids and span IALs (`*x*{: #id}`) of an inline token."""
         if inline.map is None:
             return
@@ -760,9 +417,9 @@ class _Page:
                 cursor = found + len(child.content)
                 line, column = self._content_position(base, content, found)
                 self._html_ids(child.content, line, column)
-            elif child.type == "text" and previous and previous.type in _CLOSING_TOKENS:
-                ial = _SPAN_IAL.match(child.content)
-                anchor_id = _ial_id(ial.group(1)) if ial else None
+            elif child.type == "text" and previous and previous.type in CLOSING_TOKENS:
+                ial = SPAN_IAL.match(child.content)
+                anchor_id = ial_id(ial.group(1)) if ial else None
                 if anchor_id is not None:
                     found = content.find("{:", cursor)
                     found = cursor if found < 0 else found
@@ -781,7 +438,7 @@ class _Page:
         found = self.lines[line].find(segment) if segment else -1
         return line, max(found, 0) + offset - row_start + 1
 
-    def _paragraph_ials(self, block: _Block, here: _Context) -> None:
+    def _paragraph_ials(self, block: TopBlock, here: Context) -> None:
         """Block IALs that markdown-it left in a paragraph and that give some block an id."""
         line = block.a
         segment = block.a
@@ -792,7 +449,7 @@ class _Page:
             start = line
             anchor_id: str | None = self.carried.get(start)
             while line < block.b and self._ial(line) is not None:
-                anchor_id = _ial_id(self._ial(line) or "") or anchor_id
+                anchor_id = ial_id(self._ial(line) or "") or anchor_id
                 line += 1
             chain = range(start, line)
             target: int | None
@@ -827,7 +484,7 @@ class _Page:
 
     # -- headings
 
-    def _heading(self, stream: _Stream, index: int, here: _Context) -> None:
+    def _heading(self, stream: Stream, index: int, here: Context) -> None:
         token = stream.tokens[index]
         inline = stream.tokens[index + 1]
         if token.map is None:
@@ -847,11 +504,11 @@ class _Page:
             ial_ids.append(self._ial_after(b))
         else:
             line = a
-            source, header_id = _header_contents(inline.content)
+            source, header_id = header_contents(inline.content)
         explicit = next((i for i in reversed(ial_ids) if i is not None), None) or header_id
         self._name(a, line, source, explicit, here)
 
-    def _name(self, key: int, line: int, source: str, explicit: str | None, here: _Context) -> None:
+    def _name(self, key: int, line: int, source: str, explicit: str | None, here: Context) -> None:
         """Give a heading its id (kramdown's generators and counters) and record its anchor;
         `key`: the line of markdown-it's token, `line`: the line of the heading's text."""
         text = self._render(source)
@@ -881,31 +538,15 @@ class _Page:
         if anchor_id:
             self._add(anchor_id, line, column, "heading", text, outer=True)
 
-    def _setext_at(self, line: int, here: _Context) -> bool:
-        """Name the setext heading kramdown finds at `line` where markdown-it sees another
-        block (`<br>`, an unclosed fence, a bare list marker above `===`); False if none."""
-        if line + 1 >= len(self.lines) or _UNDERLINE.fullmatch(self.lines[line + 1]) is None:
-            return False
-        match = _SETEXT_TEXT.fullmatch(self.lines[line])
-        if match is None or not (line == here.region or self._blank(line - 1)):
-            return False
-        source, header_id = _header_contents(match.group(1))
-        if not source:
-            return False
-        ial_ids = [self._ial_before(line, here), self._ial_after(line + 2)]
-        explicit = next((i for i in reversed(ial_ids) if i is not None), None) or header_id
-        self._name(line, line, source, explicit, here)
-        return True
-
     def _kramdown_header(
-        self, a: int, b: int, setext: bool, here: _Context
+        self, a: int, b: int, setext: bool, here: Context
     ) -> tuple[int, str, str | None, list[str | None]] | None:
         """A top-level heading as kramdown reads it: (text line, text, {#id}, leading IAL ids),
         or None when kramdown does not see a heading there."""
         if not setext:
-            atx = _ATX.fullmatch(self.lines[a])
+            atx = ATX.fullmatch(self.lines[a])
             if atx is not None:
-                text, header_id = _header_contents(atx.group(2))
+                text, header_id = header_contents(atx.group(2))
                 stripped = _CLOSING_HASHES.sub("", text)
                 if stripped != text:
                     text = stripped.rstrip()
@@ -922,19 +563,19 @@ class _Page:
                 return None
             if not (a == here.region or self._blank(a - 1)):
                 return None
-            lead = [_ial_id(self._ial(i) or "") for i in range(a, line)]
+            lead = [ial_id(self._ial(i) or "") for i in range(a, line)]
             self.consumed.update(range(a, line))
         elif not (line == here.region or self._blank(line - 1)):
             return None  # kramdown: a setext heading only after a block boundary
-        if _UNDERLINE.fullmatch(self.lines[b - 1]) is None:
+        if UNDERLINE.fullmatch(self.lines[b - 1]) is None:
             return None
-        match = _SETEXT_TEXT.fullmatch(self.lines[line])
+        match = SETEXT_TEXT.fullmatch(self.lines[line])
         if match is None:
             return None
-        text, header_id = _header_contents(match.group(1))
+        text, header_id = header_contents(match.group(1))
         return (line, text, header_id, lead) if text else None
 
-    def _ial_before(self, line: int, here: _Context) -> str | None:
+    def _ial_before(self, line: int, here: Context) -> str | None:
         """The id of block IALs above a heading that kramdown hands down to it."""
         above = line - 1
         blanks = False
@@ -954,7 +595,7 @@ class _Page:
         self.consumed.update(chain)
         found: str | None = self.carried.get(start)
         for i in chain:
-            found = _ial_id(self._ial(i) or "") or found
+            found = ial_id(self._ial(i) or "") or found
         return found
 
     def _ial_after(self, line: int) -> str | None:
@@ -962,7 +603,7 @@ class _Page:
         found: str | None = None
         while (content := self._ial(line)) is not None:
             self.consumed.add(line)
-            found = _ial_id(content) or found
+            found = ial_id(content) or found
             line += 1
         return found
 
@@ -978,16 +619,16 @@ class _Page:
                     above = self.lines[index - 1] if index else ""
                     definition = _LINK_DEFINITION.match(text)
                     if definition and (
-                        _is_blank(above)
+                        is_blank(above)
                         or _LINK_DEFINITION.match(above)
-                        or _ATX.match(above)
+                        or ATX.match(above)
                         or "markdown=" in above
                     ):
                         label = normalizeReference(definition.group(1))
                         references.setdefault(label, {"href": "", "title": ""})
             env = {"references": self.env["references"]}
         if self.footnotes is None:
-            self.footnotes = frozenset(_FOOTNOTE_DEF.findall(self.text))
+            self.footnotes = frozenset(FOOTNOTE_DEF.findall(self.text))
         spans = _kramdown_spans(source, self.footnotes)
         children = _INLINE.parseInline(spans, env)[0].children or []
         return _inline_text(children)
@@ -1021,9 +662,9 @@ def _kramdown_spans(source: str, footnotes: frozenset[str]) -> str:
         elif source.startswith("<<", i):
             out.append(_LAQUO)
             i += 2
-        elif (marker := _FOOTNOTE_MARKER.match(source, i)) and marker.group(1) in footnotes:
+        elif (marker := FOOTNOTE_MARKER.match(source, i)) and marker.group(1) in footnotes:
             i = marker.end()
-        elif (ial := _SPAN_IAL.match(source, i)) and _AFTER_SYMBOL.search(source, 0, i):
+        elif (ial := SPAN_IAL.match(source, i)) and _AFTER_SYMBOL.search(source, 0, i):
             i = ial.end()  # a span IAL after a typographic symbol, quote or entity: not text
         else:
             out.append(char)
@@ -1053,8 +694,8 @@ def _inline_text(children: list[Token]) -> str:
         kind = child.type
         if kind == "text":
             content = child.content.replace(_LAQUO, "<<")
-            if previous is not None and previous.type in _CLOSING_TOKENS:
-                ial = _SPAN_IAL.match(content)
+            if previous is not None and previous.type in CLOSING_TOKENS:
+                ial = SPAN_IAL.match(content)
                 if ial:
                     content = content[ial.end() :]
             if raw or autolink:
@@ -1092,27 +733,27 @@ def _inline_html(
     tags and stray end tags out as text, and does not touch the text of raw elements."""
     if tag.startswith(("<!--", "<?")):
         return
-    close = _CLOSE_RE.fullmatch(tag)
+    close = CLOSE_RE.fullmatch(tag)
     if close:
-        name = _element_name(close.group(1))
+        name = element_name(close.group(1))
         if open_elements and open_elements[-1][0] == name:
             open_elements.pop()
         else:
             literal(tag)
         return
-    start = _TAG_RE.fullmatch(tag)
+    start = TAG_RE.fullmatch(tag)
     if start is None:
         literal(tag)
         return
-    name = _element_name(start.group(1))
-    if name in _BLOCK_ELEMENTS:
+    name = element_name(start.group(1))
+    if name in BLOCK_ELEMENTS:
         literal(tag)
         return
-    if start.group(4) is not None or name in _WITHOUT_BODY:
+    if start.group(4) is not None or name in WITHOUT_BODY:
         return
-    attrs = _attributes(start.group(2) or "", name in _KNOWN_ELEMENTS)
-    raw = _model(name) == "raw"
-    markdown = _MARKDOWN_ATTR.get(attrs.get("markdown", ""))
+    attrs = attributes(start.group(2) or "", name in KNOWN_ELEMENTS)
+    raw = content_model(name) == "raw"
+    markdown = MARKDOWN_ATTR.get(attrs.get("markdown", ""))
     if markdown == "span":
         raw = False
     elif markdown == "raw":
@@ -1122,9 +763,7 @@ def _inline_html(
 
 def page_anchors(tokens: list[Token], body: str) -> list[Anchor]:
     """Every anchor the page defines, in document order (duplicates included)."""
-    page = _Page(tokens, body)
-    kept = [item for index, item in enumerate(page.anchors) if index not in page.dropped]
-    return [anchor for *_, anchor in sorted(kept, key=lambda item: item[:3])]
+    return read_body(tokens, body).anchors
 
 
 def heading_ids(tokens: list[Token], body: str) -> list[tuple[Token, str | None]]:
@@ -1136,3 +775,23 @@ def heading_ids(tokens: list[Token], body: str) -> list[tuple[Token, str | None]
         if token.type == "heading_open":
             result.append((token, page.headings.get(token.map[0]) if token.map else None))
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One walk over a body (`blocks.Reader`): its anchors, its blocks, and the id kramdown
+    gives each heading markdown-it or kramdown sees, by the body line (0-based) of its
+    markdown-it token (None: no heading for kramdown, or no id)."""
+
+    anchors: list[Anchor]
+    blocks: list[Block]
+    headings: dict[int, str | None]
+
+
+def read_body(tokens: list[Token], body: str) -> Reading:
+    """The anchors, blocks and heading ids of a Markdown body (`tokens`: its
+    `markdown.parse`)."""
+    page = _Page(tokens, body)
+    kept = [item for index, item in enumerate(page.anchors) if index not in page.dropped]
+    found = [anchor for *_, anchor in sorted(kept, key=lambda item: item[:3])]
+    return Reading(found, page.blocks, page.headings)

@@ -15,7 +15,7 @@ import msgspec
 
 from betacontent.core.positions import Position
 from betacontent.kramdown import markdown
-from betacontent.kramdown.anchors import Anchor, AnchorKind, page_anchors
+from betacontent.kramdown.anchors import Anchor, AnchorKind, read_body
 from betacontent.kramdown.links import (
     FileLinks,
     Link,
@@ -49,19 +49,15 @@ class BodyFacts(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 
 def extract(task: Task) -> BodyFacts:
-    """The facts of one body (the reference: what `links.file_links` and `page_anchors` give)."""
-    return extract_with_anchors(task)[0]
-
-
-def extract_with_anchors(task: Task) -> tuple[BodyFacts, list[Anchor]]:
-    """`extract`, and `page_anchors` of the body as parsed for it (what `render_markdown`
-    takes, so that rendering does not parse the body again for its anchors)."""
+    """The facts of one body (the reference: what `links.file_links` and `page_anchors` give):
+    one parse, one walk of its blocks (`anchors.read_body`) for its anchors and links."""
     found_anchors: list[Anchor] = []
     footnotes: list[str] = []
     if task.markdown:
         tokens = markdown.parse(task.body)
-        found = markdown_links(task.body, task.body_line, tokens)
-        found_anchors = page_anchors(tokens, task.body)
+        reading = read_body(tokens, task.body)
+        found_anchors = reading.anchors
+        found = markdown_links(task.body, task.body_line, reading.blocks)
         footnotes = sorted(footnote_ids(task.body))
     elif task.html_page:
         found = html_page_links(task.body, task.body_line)
@@ -72,5 +68,4 @@ def extract_with_anchors(task: Task) -> tuple[BodyFacts, list[Anchor]]:
         for a in found_anchors
         if a.kind != "html"
     ]
-    facts = BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)
-    return facts, found_anchors
+    return BodyFacts(found.links, found.unsafe, found.ids, anchors, footnotes)

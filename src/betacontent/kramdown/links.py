@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
@@ -19,9 +19,8 @@ import msgspec
 from markdown_it.token import Token
 
 from betacontent.core.positions import LINE_BREAK, LineIndex, Position, split_lines
-from betacontent.kramdown import markdown
-from betacontent.kramdown.anchors import BLOCK_ELEMENTS, SPAN_ELEMENTS
-from betacontent.kramdown.markdown import mask_liquid, parse_without_html_blocks
+from betacontent.kramdown.blocks import FOOTNOTE_DEF, FOOTNOTE_MARKER, Block
+from betacontent.kramdown.markdown import MASK, mask_liquid, parse_without_html_blocks
 
 Origin = Literal[
     "markdown", "reference", "autolink", "html", "front-matter", "breadcrumb", "data", "include"
@@ -199,33 +198,21 @@ def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
             yield from _walk_inline(child.children)
 
 
-_FIRST_TAG = re.compile(r"\s*<([A-Za-z][\w-]*)")
-
-
-def _end_line(lines: Sequence[str], first: int, name: str) -> int:
-    """The line where the element opened at line `first` ends (its end tag, nesting
-    counted); the last line when it never does."""
-    text = "\n".join(lines[first:])
-    depth = 0
-    for tag in re.finditer(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*?(/?)>", text, re.IGNORECASE):
-        if tag.group(1):
-            depth -= 1
-        elif not tag.group(2):
-            depth += 1
-        if depth == 0:
-            return first + text.count("\n", 0, tag.start())
-    return len(lines) - 1
-
-
-_MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(1|block|span)\b""")
-
-
-def markdown_links(body: str, body_line: int, tokens: Sequence[Token]) -> FileLinks:
-    """The links of a Markdown body starting at file line `body_line` (`tokens`: its parse)."""
-    body_lines = split_lines(body)
-    masked_lines = split_lines(mask_liquid(body)[0])  # what the tokens were parsed from
-    found = _links_in(body_lines, masked_lines, tokens, body_line)
-    return FileLinks(with_ends(found.links, LineIndex(body, body_line)), found.unsafe, found.ids)
+def markdown_links(body: str, body_line: int, blocks: Sequence[Block]) -> FileLinks:
+    """The links of a Markdown body starting at file line `body_line`, read from its blocks
+    as kramdown sees them (`blocks.read_blocks`): Markdown links where the content is
+    Markdown, only HTML tags in raw HTML."""
+    found = _BodyLinks(body, body_line)
+    for block in blocks:
+        if block.kind == "markdown":
+            found.markdown(block.tokens, block.offset)
+        elif block.kind == "paragraph":
+            text = "\n".join(found.body_lines[block.start : block.end])
+            found.markdown(parse_without_html_blocks(text), block.start)
+        elif block.kind == "html":
+            found.html(block)
+    links = [*found.links, *found.definitions.values()]
+    return FileLinks(with_ends(links, LineIndex(body, body_line)), found.unsafe, found.ids)
 
 
 def with_ends(links: list[Link], index: LineIndex) -> list[Link]:
@@ -261,125 +248,118 @@ def _reader(lines: Sequence[str], offset_line: int) -> Any:
     return original
 
 
-def _links_in(
-    body_lines: Sequence[str],
-    masked_lines: Sequence[str],
-    tokens: Sequence[Token],
-    offset_line: int,  # file line of body line 0
-) -> FileLinks:
+class _BodyLinks:
+    """The links found so far in a body's blocks."""
 
-    def to_file(line: int, column: int) -> Position:
-        return Position(offset_line + line, column + 1)
+    def __init__(self, body: str, body_line: int) -> None:
+        self.body_lines = split_lines(body)
+        self.masked_lines = split_lines(mask_liquid(body)[0])  # what the tokens were parsed from
+        self.body_line = body_line
+        self.original = _reader(self.body_lines, body_line)
+        self.links: list[Link] = []
+        self.unsafe: list[Unsafe] = []
+        self.ids: list[tuple[str, Position]] = []
+        self.definitions: dict[str, Link] = {}  # by label: the last one wins, as in kramdown
+        self.cursors: dict[int, dict[int, int]] = {}  # by token offset: InlineLocator's
 
-    original = _reader(body_lines, offset_line)
-    links: list[Link] = []
-    unsafe: list[Unsafe] = []
-    ids: list[tuple[str, Position]] = []
-    cursor: dict[int, int] = {}
-    definitions: dict[str, Link] = {}  # by label: the last definition wins, as in kramdown
-    raw_until = -1  # kramdown keeps an HTML block element raw up to its end tag, blank lines
-    # included: what markdown-it parses as Markdown there is text to kramdown.
+    def _add(self, found: tuple[list[Link], list[Unsafe], list[tuple[str, Position]]]) -> None:
+        self.links.extend(found[0])
+        self.unsafe.extend(found[1])
+        self.ids.extend(found[2])
 
-    def add(found: FileLinks | tuple[list[Link], list[Unsafe], list[tuple[str, Position]]]) -> None:
-        if isinstance(found, FileLinks):
-            found = (found.links, found.unsafe, found.ids)
-        links.extend(found[0])
-        unsafe.extend(found[1])
-        ids.extend(found[2])
+    def markdown(self, tokens: Sequence[Token], offset: int) -> None:
+        """Links of Markdown tokens whose maps start at body line `offset`."""
+        lines = self.masked_lines if offset == 0 else self.masked_lines[offset:]
+        first_line = self.body_line + offset
+        original = self.original
+        cursor = self.cursors.setdefault(offset, {})
 
-    def sub_parse(lines: slice, parse: Any) -> None:
-        start = lines.start or 0
-        text = "\n".join(body_lines[lines])
-        add(_links_in(body_lines[lines], masked_lines[lines], parse(text), offset_line + start))
+        def to_file(line: int, column: int) -> Position:
+            return Position(first_line + line, column + 1)
 
-    for token in tokens:
-        raw = token.map is not None and token.map[0] <= raw_until
-        if token.type == "inline" and token.children:
-            locator = InlineLocator(token, masked_lines, cursor)
-            for child in _walk_inline(token.children):
-                meta = child.meta or {}
-                if "start" not in meta or (raw and child.type != "html_inline"):
-                    continue
-                if child.type == "html_inline":
-                    base = meta["start"]
-                    add(
-                        html_links(
-                            child.content,
-                            lambda offset, base=base, loc=locator: to_file(
-                                *loc.locate(base + offset)
-                            ),
-                            original,
+        for token in tokens:
+            if token.type == "inline" and token.children:
+                locator = InlineLocator(token, lines, cursor)
+                for child in _walk_inline(token.children):
+                    meta = child.meta or {}
+                    if "start" not in meta:
+                        continue
+                    if child.type == "html_inline":
+                        base = meta["start"]
+                        self._add(
+                            html_links(
+                                child.content,
+                                lambda offset, base=base, loc=locator: to_file(
+                                    *loc.locate(base + offset)
+                                ),
+                                original,
+                            )
                         )
-                    )
-                    continue
-                asset = child.type == "image"
-                element = "image" if asset else "a"
-                if child.markup == "autolink":
-                    text = _autolink_text(token, meta)
-                    position = to_file(*locator.locate(meta["start"] + 1))
-                    url = original(position, len(text)) or text
-                    href = str(child.attrs.get("href", ""))
-                    if href.startswith("mailto:") and not url.startswith("mailto:"):
-                        url = href  # <nom@example.org> is an e-mail autolink
-                    links.append(Link(url, position, False, "autolink", "a"))
-                elif meta.get("inline"):
-                    position = to_file(*locator.locate(meta["dest_start"]))
-                    written = original(position, meta["dest_length"])
-                    url = _destination(written) if written else ""
-                    links.append(Link(url, position, asset, "markdown", element))
-        elif token.type == "definition" and token.map:
-            label = str(token.meta.get("label", ""))
-            if label.startswith("^") or raw:
-                continue  # a footnote (`[^1]: texte`), or text inside raw HTML
-            definitions[str(token.meta.get("id", label))] = _definition_link(
-                token, masked_lines, to_file, original
-            )
-        elif token.type == "html_block" and token.map:
-            first = token.map[0]
-            content = token.content
-            head, newline, _ = content.partition("\n")
-            opening = _FIRST_TAG.match(content)
-            name = opening.group(1).lower() if opening else ""
-            if raw:
-                pass  # HTML inside a raw element: its tags only
-            elif newline and _MARKDOWN_INSIDE.search(head):
-                # kramdown reads what follows `<div markdown="1">` as Markdown, where
-                # markdown-it sees one HTML block: parse those lines on their own.
-                content = head
-                sub_parse(slice(first + 1, token.map[1]), markdown.parse)
-            elif name in SPAN_ELEMENTS:
-                # `<img ...>` starts a paragraph for kramdown, not an HTML block.
-                sub_parse(slice(first, token.map[1]), parse_without_html_blocks)
-                continue
-            elif name in BLOCK_ELEMENTS:
-                end = _end_line(masked_lines, first, name)
-                if end >= token.map[1]:
-                    raw_until = end
-                elif end + 1 < token.map[1]:
-                    # Markdown resumes after the element's end tag (`</p>` then text).
-                    content = "\n".join(content.split("\n")[: end - first + 1])
-                    sub_parse(slice(end + 1, token.map[1]), markdown.parse)
-            content_lines = content.split("\n")
-            columns = []
-            for index, text in enumerate(content_lines):
-                source = masked_lines[first + index] if first + index < len(masked_lines) else ""
-                columns.append(max(source.find(text), 0) if text else 0)
-            starts = [0]
-            for text in content_lines[:-1]:
-                starts.append(starts[-1] + len(text) + 1)
+                        continue
+                    asset = child.type == "image"
+                    element = "image" if asset else "a"
+                    if child.markup == "autolink":
+                        text = _autolink_text(token, meta)
+                        position = to_file(*locator.locate(meta["start"] + 1))
+                        url = original(position, len(text)) or text
+                        href = str(child.attrs.get("href", ""))
+                        if href.startswith("mailto:") and not url.startswith("mailto:"):
+                            url = href  # <nom@example.org> is an e-mail autolink
+                        self.links.append(Link(url, position, False, "autolink", "a"))
+                    elif meta.get("inline"):
+                        position = to_file(*locator.locate(meta["dest_start"]))
+                        written = original(position, meta["dest_length"])
+                        url = _destination(written) if written else ""
+                        self.links.append(Link(url, position, asset, "markdown", element))
+            elif token.type == "definition" and token.map:
+                label = str(token.meta.get("label", ""))
+                if label.startswith("^"):
+                    continue  # a footnote (`[^1]: texte`)
+                self.definitions[str(token.meta.get("id", label))] = _definition_link(
+                    token, lines, to_file, original
+                )
+            elif token.type == "html_block" and token.map:
+                # raw HTML inside a list item or a quote
+                self._add(html_links(token.content, self._placer(token, lines, to_file), original))
 
-            def place(
-                offset: int,
-                first: int = first,
-                starts: list[int] = starts,
-                columns: list[int] = columns,
-            ) -> Position:
-                index = bisect.bisect_right(starts, offset) - 1
-                return to_file(first + index, columns[index] + offset - starts[index])
+    @staticmethod
+    def _placer(
+        token: Token, lines: Sequence[str], to_file: Callable[[int, int], Position]
+    ) -> Callable[[int], Position]:
+        """`place(offset)` of an HTML block's content, whose lines may be indented."""
+        assert token.map is not None
+        first = token.map[0]
+        content_lines = token.content.split("\n")
+        columns = []
+        for index, text in enumerate(content_lines):
+            source = lines[first + index] if first + index < len(lines) else ""
+            columns.append(max(source.find(text), 0) if text else 0)
+        starts = [0]
+        for text in content_lines[:-1]:
+            starts.append(starts[-1] + len(text) + 1)
 
-            add(html_links(content, place, original))
-    links += definitions.values()
-    return FileLinks(links, unsafe, ids)
+        def place(offset: int) -> Position:
+            index = bisect.bisect_right(starts, offset) - 1
+            return to_file(first + index, columns[index] + offset - starts[index])
+
+        return place
+
+    def html(self, block: Block) -> None:
+        """Raw HTML: its tags' links; and the Markdown links of its span-level content."""
+        lines = self.masked_lines[block.start : block.end]
+        for first, column, last, end in block.spans:  # Markdown, not raw HTML: read below
+            for line in range(first, last + 1):
+                text = lines[line - block.start]
+                lo = column if line == first else 0
+                hi = end if line == last else len(text)
+                lines[line - block.start] = text[:lo] + MASK * (hi - lo) + text[hi:]
+        index = LineIndex("\n".join(lines), self.body_line + block.start)
+        self._add(html_links(index.text, index.position, self.original))
+        for first, column, last, end in block.spans:
+            span = self.body_lines[first : last + 1]
+            span[-1] = span[-1][:end]
+            span[0] = MASK * column + span[0][column:]
+            self.markdown(parse_without_html_blocks("\n".join(span)), first)
 
 
 def _autolink_text(token: Token, meta: dict[str, Any]) -> str:
@@ -422,15 +402,12 @@ def html_page_links(body: str, body_line: int) -> FileLinks:
     return FileLinks(with_ends(links, LineIndex(body, body_line)), unsafe, ids)
 
 
-_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
-_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-
-
 def footnote_ids(body: str) -> set[str]:
     """The ids kramdown gives footnotes: `fn:label` for each definition, `fnref:label` for the
     reference to a defined one."""
-    defined = set(_FOOTNOTE_DEFINITION.findall(body))
-    used = set(_FOOTNOTE_REFERENCE.findall(body)) & defined
+    defined = set(FOOTNOTE_DEF.findall(body))
+    calls = FOOTNOTE_MARKER.finditer(body)
+    used = {call.group(1) for call in calls if not body.startswith(":", call.end())} & defined
     return {f"fn:{label}" for label in defined} | {f"fnref:{label}" for label in used}
 
 

@@ -197,6 +197,16 @@ def _destination(string: str, pos: int, maximum: int) -> Any:
     return result
 
 
+def kramdown_destinations(md: MarkdownIt) -> None:
+    """Have `md` read link destinations as kramdown does (`_destination`): the linter's
+    parser and the API's renderer read the same links."""
+    md.helpers = SimpleNamespace(  # type: ignore[assignment]
+        parseLinkDestination=_destination,
+        parseLinkLabel=helpers.parseLinkLabel,
+        parseLinkTitle=helpers.parseLinkTitle,
+    )
+
+
 def make_parser() -> MarkdownIt:
     """The parser of the linter. It keeps every link, `javascript:` ones included (the rules
     report them): never render untrusted HTML with it."""
@@ -205,11 +215,7 @@ def make_parser() -> MarkdownIt:
     # Pure functions of the URL, and the same URLs recur on every page of a site.
     md.normalizeLink = lru_cache(maxsize=16384)(md.normalizeLink)  # type: ignore[method-assign]
     md.normalizeLinkText = lru_cache(maxsize=16384)(md.normalizeLinkText)  # type: ignore[method-assign]
-    md.helpers = SimpleNamespace(  # type: ignore[assignment]
-        parseLinkDestination=_destination,
-        parseLinkLabel=helpers.parseLinkLabel,
-        parseLinkTitle=helpers.parseLinkTitle,
-    )
+    kramdown_destinations(md)
     md.enable(["table", "strikethrough"])
     ruler = md.inline.ruler
     ruler.at("link", _record_link(_inline_rule(md, "link"), image=False))

@@ -1,50 +1,54 @@
-"""Render a page's Markdown body to HTML for the content API, with the heading ids Jekyll gives.
+"""Render a page's Markdown body to HTML for the content API, as Jekyll's kramdown writes it.
 
-Jekyll converts Markdown with kramdown; the API renders with markdown-it-py. The two disagree on
-some structures, so this module reads the body the way `anchors` says kramdown does wherever
-that decides which headings exist, and takes every heading id from
-`anchors.heading_ids`: the ids in the HTML are the ids the linter checks links against.
+Jekyll converts Markdown with kramdown; the API renders with markdown-it-py, shaped to
+kramdown's output. The blocks are the block reader's (`blocks.Reader`, the one the linter's
+anchors and links read): raw HTML where kramdown keeps it raw, Markdown inside `markdown="1"`
+elements (nested in raw HTML or not), span-level Markdown inside `markdown="span"` ones,
+paragraphs that start with a span element, text where markdown-it saw an unclosed fence or
+comment. Every heading id is the linter's (`anchors.read_body`, the same walk): the ids in the
+HTML are the ids the linter checks links against. `tests/test_render_jekyll.py` compares the
+result with the real Jekyll's; see docs/jekyll-model.md.
 
-What is rendered, and how it departs from plain markdown-it:
+What is rendered:
 
 - Parser: "commonmark" + tables + strikethrough, raw HTML kept (Jekyll sites embed it: render
-  trusted content only, or sanitize the HTML), markdown-it's default link validation (no
-  `javascript:`, `vbscript:`, `file:` or non-image `data:` URL becomes an `href` or `src`),
-  no typographer. Never `betacontent.kramdown.markdown`'s parser: it keeps `javascript:` links.
+  trusted content only, or sanitize the HTML), link destinations read as kramdown reads them
+  (spaces allowed up to the closing parenthesis) and written as they are (not
+  percent-encoded), markdown-it's default link validation (no `javascript:`, `vbscript:`,
+  `file:` or non-image `data:` URL becomes an `href` or `src`). Never
+  `betacontent.kramdown.markdown`'s parser: it keeps `javascript:` links.
+- Text as kramdown's defaults write it: smart quotes and typographic symbols (`L’outil…`,
+  `«\u00a0`, `–`, `—`), not in code, autolinks or raw HTML elements (`anchors.typographic`).
+  An ATX marker kramdown does not read as a heading (indented by 1-3 spaces, `##` alone) is
+  paragraph text, joined to the paragraph next to it.
 - Liquid. Jekyll renders Liquid before Markdown; here each tag is first replaced by a
   placeholder (so the block structure is the one the linter sees), then by its value before the
   inline Markdown is parsed: in text the value is Markdown, as with Jekyll (and a link made of
   it is validated like any other); in raw HTML, code and link reference definitions it is
   inserted as it is. The value of a `{{ ... }}` or `{% ... %}` tag is the `liquid` hook's result
-  when one is given, else `default_liquid`'s: `{{ site.url }}` and `{{ site.baseurl }}` are ""
-  (so `{{ site.baseurl }}/approche` is `/approche`), every other tag is dropped (both branches
-  of an `{% if %}` are kept, `{% include %}` outputs nothing). `{% comment %}` blocks and
-  kramdown's `{::comment}` output nothing; `{% raw %}...{% endraw %}` keeps its content
-  verbatim (Liquid included, as Jekyll does); `{% highlight lang %}` blocks become code blocks.
-  A tag's value is inline: a hook returning several paragraphs gets them in one. A heading with
-  Liquid in its text gets the linter's id, which `anchors` computes from the Liquid as written.
+  when one is given, else `default_liquid`'s ("": every tag is dropped, both branches of an
+  `{% if %}` kept, `{% include %}` outputs nothing). With `defer_liquid`, each tag's output is
+  left to `with_liquid`, which the API calls with the site's own resolution of links written
+  with Liquid (`{{ site.baseurl }}/x/`, `{% link x.md %}`, `{% post_url %}`, `relative_url`),
+  the linter's. `{% comment %}` blocks and kramdown's `{::comment}` output nothing;
+  `{% raw %}...{% endraw %}` keeps its content verbatim (Liquid included, as Jekyll does);
+  `{% highlight lang %}` blocks become code blocks. A heading with Liquid in its text gets the
+  linter's id, which `anchors` computes from the Liquid as written.
 - kramdown syntax: `{#id}` after a heading's text and block IALs (`{: #id .class}` lines) are
   not rendered; their ids go to the heading, paragraph, list, quote or table they name; span
   IALs after an element (`[x](u){: #id}`) give it their id. `## Titre {: #id}` is text for
-  kramdown (a span IAL after text), and stays text here.
-- HTML blocks as kramdown reads them: an HTML element at a block start ends at its end tag, and
-  Markdown right after it (no blank line) is Markdown; a line starting with a span element
-  (`<img>`, `<a>`) starts a paragraph; in `<div markdown="1">` (any block element with
-  `markdown="1"` or `"block"`, nested in raw HTML or not) the content is Markdown, and the
-  `markdown` attribute is not output. Not covered: content after a blank line inside a raw
-  element (`<div>`, blank line, `## x`, blank line, `</div>`) is Markdown for markdown-it but raw
-  text for kramdown; such headings are rendered without an id, as kramdown has none there.
-  Markdown on the same line as the `markdown="1"` start tag stays raw.
-- An unclosed code fence or HTML comment is text, and what follows it is Markdown (kramdown
-  has no code block or comment there); other headings kramdown sees where markdown-it sees none
-  (a setext underline below a list item, `<br>` above `===`...) are made headings, found from
-  `anchors.page_anchors` (except inside a Liquid span: Jekyll has no heading there).
-- Not supported: kramdown footnotes (`[^1]`), abbreviations, definition lists, `{::options}`.
+  kramdown (a span IAL after text), and stays text here. Footnotes (`[^1]`, `[^1]: texte` on
+  one line) are numbered calls and a list of notes after the page, with kramdown's ids and
+  classes.
+- Headings kramdown sees where markdown-it sees none (a setext underline below a list item...)
+  are made headings, from the reader's anchors (except inside a Liquid span: Jekyll has no
+  heading there).
+- Not supported: abbreviations, definition lists, `{::options}`, footnote definitions of
+  several lines (the first line is the note).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -58,35 +62,37 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from betacontent.kramdown import markdown as linter_markdown
-
-# kramdown's syntax as `anchors` reads it, so that both modules agree.
-from betacontent.kramdown.anchors import (
-    _ATX,
-    _CLOSE_RE,
-    _CLOSING_TOKENS,
-    _COMMENT_RE,
-    _IAL_LINE,
-    _KNOWN_ELEMENTS,
-    _MARKDOWN_ATTR,
-    _OPEN_ENDED_HTML,
-    _PI_RE,
-    _RAW_START,
-    _SPAN_ELEMENTS,
-    _SPAN_IAL,
-    _TAG_RE,
-    _UNDERLINE,
-    _WITHOUT_BODY,
-    Anchor,
-    _attributes,
-    _element_name,
-    _header_contents,
-    _ial_id,
-    _model,
-    heading_ids,
-    page_anchors,
+from betacontent.kramdown.anchors import Anchor, read_body, typographic
+from betacontent.kramdown.blocks import (
+    ATX,
+    CLOSE_RE,
+    CLOSING_TOKENS,
+    FOOTNOTE_DEF,
+    FOOTNOTE_MARKER,
+    IAL_LINE,
+    KNOWN_ELEMENTS,
+    MARKDOWN_ATTR,
+    SPAN_IAL,
+    TAG_RE,
+    UNDERLINE,
+    WITHOUT_BODY,
+    Block,
+    attributes,
+    content_model,
+    element_name,
+    header_contents,
+    ial_id,
 )
 
-__all__ = ["LiquidHook", "Rendered", "TocEntry", "default_liquid", "render_markdown"]
+__all__ = [
+    "LiquidHook",
+    "Rendered",
+    "TocEntry",
+    "default_liquid",
+    "render_html",
+    "render_markdown",
+    "with_liquid",
+]
 
 LiquidHook = Callable[[str], str]
 """Given a Liquid tag as written (`{{ site.title }}`, `{% include x.html %}`), its output."""
@@ -106,6 +112,10 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     toc: list[TocEntry]
     text: str  # the body as plain text: no markup, no tags, whitespace collapsed, no Liquid
     excerpt: str  # the first paragraph's plain text, at most ~300 characters
+    # With `defer_liquid`: the Liquid tags whose output is left to `with_liquid`, and the
+    # marker that stands for tag n as `{marker}{n}X` in `html` and the `toc` texts.
+    liquid: list[str] = []
+    marker: str = ""
 
 
 def default_liquid(tag: str) -> str:
@@ -312,6 +322,11 @@ class _Job:
     spans: list[_Span] = field(default_factory=list)
     segments: list[_Segment] = field(default_factory=list)
     placeholder: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    defer: bool = False  # tags output markers, their values left to `with_liquid`
+    marker: str = ""
+    deferred: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)  # footnote name -> its text
+    called: dict[str, int] = field(default_factory=dict)  # name -> times referenced so far
     headings: set[int] = field(default_factory=set)  # text lines of kramdown's headings
     block_ids: dict[int, str] = field(default_factory=dict)  # line -> id of a block IAL
     values: dict[int, str] = field(default_factory=dict)
@@ -327,6 +342,7 @@ class _Job:
             prefix += "Z"
         self.text_lines = text.split("\n")
         self.placeholder = re.compile(prefix + r"(\d+)X")
+        self.marker = prefix + "V"
         out: list[str] = []
         last = 0
         for start, end, span in _spans(text):
@@ -340,9 +356,15 @@ class _Job:
                     self.segments.append(_Segment(len(self.spans) - 1, number == 0, len(piece)))
             last = end
         out.append(text[last:])
-        source = "".join(out)
-        self.lines = source.split("\n")
-        return source
+        self.lines = "".join(out).split("\n")
+        # kramdown's footnote definitions (found as `anchors` finds them) leave the flow:
+        # they are written after the page, those referenced only.
+        for number, line in enumerate(self.lines):
+            definition = FOOTNOTE_DEF.match(line)
+            if definition is not None:
+                self.notes.setdefault(definition.group(1), line[definition.end() :].strip())
+                self.lines[number] = ""
+        return "\n".join(self.lines)
 
     def _value(self, match: re.Match[str], context: Context) -> str:
         segment = self.segments[int(match.group(1))]
@@ -364,7 +386,12 @@ class _Job:
     def value(self, index: int) -> str:
         """A tag's output, asked once of the hook."""
         if index not in self.values:
-            self.values[index] = self.liquid(self.spans[index].source)
+            source = self.spans[index].source
+            if self.defer:
+                self.values[index] = f"{self.marker}{len(self.deferred)}X"
+                self.deferred.append(source)
+            else:
+                self.values[index] = self.liquid(source)
         return self.values[index]
 
     def code(self, span: _Span) -> str:
@@ -407,10 +434,8 @@ class _Job:
 
     # -- what anchors sees
 
-    def analyse(self, found: Sequence[Anchor] | None = None) -> None:
+    def analyse(self, found: Sequence[Anchor]) -> None:
         """kramdown's headings (text lines) and block IAL ids, as the linter finds them."""
-        if found is None:
-            found = page_anchors(linter_markdown.parse(self.body), self.body)
         for anchor in found:
             line = anchor.line - 1
             if anchor.kind in ("heading", "liquid") or (anchor.kind == "explicit" and anchor.text):
@@ -438,203 +463,79 @@ class _Job:
                 token.map = [token.map[0] + lo, token.map[1] + lo]
         return out
 
-    def read(self, md: MarkdownIt, env: Env, lo: int, hi: int) -> tuple[list[Token], int]:
-        """Lines [lo, hi) read afresh and restructured, or [lo, end of body) when a fence or an
-        open-ended HTML block (comment, script...) starting there runs past `hi`, as `anchors`
-        reads them; with the line where the reading stopped."""
-        tokens = self.reparse(md, env, lo, hi)
-        blocks = _top_blocks(tokens)
-        if hi < len(self.lines) and blocks:
-            last = tokens[blocks[-1][0]]
-            if (
-                last.map is not None
-                and last.map[1] >= hi
-                and (
-                    (last.type == "fence" and not self._fence_closed(last, *last.map))
-                    or (last.type == "html_block" and _OPEN_ENDED_HTML.match(last.content))
-                )
-            ):
-                hi = len(self.lines)
-                tokens = self.reparse(md, env, lo, hi)
-        out = self.restructure(md, env, tokens)
-        ends = [t.map[1] for t in out if t.map is not None and t.level == 0]
-        return out, max([hi, *ends])
-
-    def restructure(self, md: MarkdownIt, env: Env, tokens: list[Token]) -> list[Token]:
-        """Top-level blocks cut where kramdown's blocks end: after an HTML element, inside a
-        `markdown="1"` element, after the first line of an unclosed fence."""
+    def from_blocks(
+        self, md: MarkdownIt, env: Env, tokens: list[Token], view: list[Token], blocks: list[Block]
+    ) -> list[Token]:
+        """The top-level tokens of kramdown's blocks (`blocks.Reader`, run on `view`, the
+        linter's reading of `tokens`): markdown-it's own where its blocks are kramdown's,
+        lines read again where kramdown's blocks end inside one of them, raw HTML as HTML
+        blocks (the span-level Markdown in it as inline tokens), text as paragraphs."""
+        index_of = {id(token): number for number, token in enumerate(view)}
         out: list[Token] = []
-        covered = 0  # lines before it were read again with an earlier block
-        for first, last in _top_blocks(tokens):
-            opening = tokens[first]
-            if opening.map is not None and opening.map[0] < covered:
-                continue
-            result: tuple[list[Token], int] | None = None
-            if opening.map is not None and opening.level == 0:
-                a, b = opening.map
-                if opening.type == "html_block":
-                    result = self._html_block(md, env, opening, a, b)
-                elif opening.type == "fence" and not self._fence_closed(opening, a, b):
-                    result = self._unclosed_fence(md, env, a, b)
-            if result is None:
-                out.extend(tokens[first:last])
+        for block in blocks:
+            a, b = block.start, block.end
+            if block.kind == "markdown":
+                first = index_of.get(id(block.tokens[0])) if block.tokens else None
+                if first is not None:
+                    out += tokens[first : first + len(block.tokens)]
+                else:
+                    out += self.reparse(md, env, a, b)
+            elif block.kind == "html":
+                out += self._html_tokens(block)
+            elif block.kind == "paragraph":  # it starts with a span element
+                out += self.reparse(self.no_html_blocks, env, a, b)
+            elif b - a == 2 and (underline := self._underline(a + 1)) is not None:
+                out += self._setext(a, underline)  # text over an underline: a heading
             else:
-                pieces, covered = result
-                out.extend(pieces)
+                text = _md_literal(self.lines[a].strip(" "))
+                out += self.reparse(md, env, a, a + 1, text)
         return out
 
-    def _unclosed_fence(self, md: MarkdownIt, env: Env, a: int, b: int) -> tuple[list[Token], int]:
-        """kramdown has no code block there: the fence's line is text (or a setext heading's),
-        and what follows is Markdown."""
-        underline = self._underline(a + 1)
-        if underline is not None and (a == 0 or self._blank(a - 1)):
-            tail, end = self.read(md, env, a + 2, b)
-            return self._setext(a, underline) + tail, end
-        escaped = re.sub(r"([`~])", r"\\\1", self.lines[a])
-        tail, end = self.read(md, env, a + 1, b)
-        return self.reparse(md, env, a, a + 1, escaped) + tail, end
-
-    def _blank(self, line: int) -> bool:
-        return not 0 <= line < len(self.lines) or not self.lines[line].strip(" \t\r\f\v")
-
-    def _fence_closed(self, token: Token, a: int, b: int) -> bool:
-        markup = token.markup
-        if b - a < 2 or not markup:
-            return False
-        closing = rf" {{0,3}}{re.escape(markup[0])}{{{len(markup)},}}[ \t]*\Z"
-        return re.match(closing, self.lines[b - 1]) is not None
-
-    def _html_block(
-        self, md: MarkdownIt, env: Env, token: Token, a: int, b: int
-    ) -> tuple[list[Token], int] | None:
-        plan = self._html_end(a, b)
-        if plan is None:
-            return None
-        kind, end = plan
-        if kind == "span":  # kramdown: a paragraph with inline HTML
-            head, end = self._span_paragraph(env, a, b)
-        elif kind == "text":
-            head = self.reparse(md, env, a, a + 1, _md_literal(self.lines[a].strip(" ")))
-        elif end >= b:
-            return None
-        else:
-            content = "\n".join(self.lines[a:end]) + "\n"
-            head = [token.copy(map=[a, end], content=content)]
-        tail, stop = self.read(md, env, end, b)
-        return head + tail, stop
-
-    def _span_paragraph(self, env: Env, a: int, b: int) -> tuple[list[Token], int]:
-        """The paragraph kramdown makes of lines from `a` (a span element at its start), up to
-        a block HTML tag; and the line after it."""
-        tokens = self.reparse(self.no_html_blocks, env, a, b)
-        stop = tokens[0].map[1] if tokens and tokens[0].map else a + 1
-        end = a + 1
-        while end < stop and not self._starts_block(end):
-            end += 1
-        return self.reparse(self.no_html_blocks, env, a, end), end
-
-    def _html_end(self, a: int, b: int) -> tuple[Literal["raw", "span", "text"], int] | None:
-        """Where kramdown's HTML block at line `a` ends (the line after it), if before `b`;
-        "span" when it is a paragraph starting with a span element, "text" when its first line
-        is text (an unclosed comment)."""
-        text = "\n".join(self.lines[a:b]) + "\n"
+    def _html_tokens(self, block: Block) -> list[Token]:
+        """Raw HTML lines as HTML blocks; the content of `markdown="span"` elements in them as
+        inline tokens (span-level Markdown)."""
         starts = [0]
-        for line in self.lines[a:b]:
+        for line in self.lines[block.start : block.end]:
             starts.append(starts[-1] + len(line) + 1)
+        text = "\n".join(self.lines[block.start : block.end]) + "\n"
 
-        def after(pos: int) -> int:
-            return a + bisect.bisect_right(starts, max(pos - 1, 0))
+        def offset(line: int, column: int) -> int:
+            return int(starts[line - block.start]) + self._column(line, column)
 
-        indent = len(self.lines[a]) - len(self.lines[a].lstrip(" "))
-        if indent > 3:
-            return None
-        for opener, pattern in (("<!--", _COMMENT_RE), ("<?", _PI_RE)):
-            if text.startswith(opener, indent):
-                closed_by = pattern.match(text, indent)
-                if closed_by is None:  # kramdown: text, and Markdown after it
-                    return "text", a + 1
-                return "raw", after(closed_by.end())
-        close = _CLOSE_RE.match(text, indent)
-        if close is not None:
-            if close.group(1).lower() in _SPAN_ELEMENTS:
-                return None
-            return "raw", after(close.end())
-        tag = _TAG_RE.match(text, indent)
-        if tag is None:
-            return None
-        name = _element_name(tag.group(1))
-        if name.lower() in _SPAN_ELEMENTS:
-            return "span", a + 1
-        name, model, closed = self._start_tag(tag)
-        if name in ("script", "style"):
-            return "raw", after(self._end_of(text, name, tag.end()))
-        if closed or model == "block":
-            return "raw", after(tag.end())
-        if model == "span":
-            return "raw", after(self._end_of(text, name, tag.end()))
-        stack = [name]
-        pos = tag.end()
-        while stack:  # kramdown's parse_raw_html
-            start = _RAW_START.search(text, pos)
-            if start is None:
-                return None
-            pos = start.start()
-            skip = _COMMENT_RE.match(text, pos) or _PI_RE.match(text, pos)
-            if skip:
-                pos = skip.end()
-                continue
-            nested = _TAG_RE.match(text, pos)
-            if nested:
-                inner, model, closed = self._start_tag(nested)
-                pos = nested.end()
-                if inner in ("script", "style"):
-                    pos = self._end_of(text, inner, pos)
-                elif closed:
-                    pass
-                elif model == "block":  # Markdown again, up to its end tag
-                    return "raw", after(pos)
-                elif model == "span":
-                    pos = self._end_of(text, inner, pos)
-                else:
-                    stack.append(inner)
-                continue
-            end_tag = _CLOSE_RE.match(text, pos)
-            if end_tag:
-                top = stack[-1]
-                closing = end_tag.group(1)
-                if top in _KNOWN_ELEMENTS:
-                    closing = closing.lower()
-                if closing == top:
-                    stack.pop()
-                pos = end_tag.end()
-                continue
-            pos += 1
-        return "raw", after(pos)
-
-    def _starts_block(self, line: int) -> bool:
-        """kramdown ends a paragraph at a block HTML start or end tag."""
-        text = self.lines[line]
-        stripped = text.lstrip(" ")
-        if len(text) - len(stripped) > 3 or not stripped.startswith("<"):
-            return False
-        match = _TAG_RE.match(stripped) or _CLOSE_RE.match(stripped)
-        return match is not None and match.group(1).lower() not in _SPAN_ELEMENTS
+        out: list[Token] = []
+        last = 0
+        for first, column, end_line, end_column in block.spans:
+            lo, hi = offset(first, column), offset(end_line, end_column)
+            out.append(self._html_block(text[last:lo], block.start))
+            inline = Token("inline", "", 0, content=text[lo:hi], map=[first, end_line + 1])
+            inline.children = []
+            out.append(inline)
+            last = hi
+        out.append(self._html_block(text[last:], block.start))
+        return [token for token in out if token.content]
 
     @staticmethod
-    def _start_tag(match: re.Match[str]) -> tuple[str, str, bool]:
-        name = _element_name(match.group(1))
-        attrs = _attributes(match.group(2) or "", name in _KNOWN_ELEMENTS)
-        model = "raw"
-        markdown = _MARKDOWN_ATTR.get(attrs.get("markdown", ""))
-        if markdown is not None:
-            model = _model(name) if markdown == "default" else markdown
-        closed = match.group(4) is not None or name in _WITHOUT_BODY
-        return name, model, closed
+    def _html_block(content: str, line: int) -> Token:
+        return Token("html_block", "", 0, content=content, map=[line, line + 1], block=True)
 
-    @staticmethod
-    def _end_of(text: str, name: str, pos: int) -> int:
-        close = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE).search(text, pos)
-        return close.end() if close else len(text)
+    def _column(self, line: int, column: int) -> int:
+        """Where column `column` (0-based) of a body line is in the line as parsed here, its
+        Liquid replaced by placeholders."""
+        if not self.segments:
+            return column
+        written = 0  # in the body line
+        here = 0  # in the placeholder line
+        for match in self.placeholder.finditer(self.lines[line]):
+            gap = match.start() - here
+            if column <= written + gap:
+                return here + column - written
+            written += gap
+            length = self.segments[int(match.group(1))].length
+            if column < written + length:
+                return match.start()  # inside the Liquid
+            written += length
+            here = match.end()
+        return here + column - written
 
     # -- headings kramdown sees where markdown-it sees none
 
@@ -667,7 +568,7 @@ class _Job:
         return before.rfind("<!--") > before.rfind("-->")
 
     def _underline(self, line: int) -> str | None:
-        if 0 <= line < len(self.lines) and _UNDERLINE.fullmatch(self.lines[line]):
+        if 0 <= line < len(self.lines) and UNDERLINE.fullmatch(self.lines[line]):
             return self.lines[line][0]
         return None
 
@@ -704,9 +605,9 @@ class _Job:
             a, b = opening.map
             if a < line < b and not self._in_comment(opening, a, line):
                 # kramdown's heading starts inside this block
-                head = self.restructure(md, env, self.reparse(md, env, a, line))
-                tail, end = self.read(md, env, line, b)
-                return tokens[:first] + head + tail + _from_line(tokens, blocks, number, end)
+                head = self.reparse(md, env, a, line)
+                tail = self.reparse(md, env, line, b)
+                return tokens[:first] + head + tail + _from_line(tokens, blocks, number, b)
             if a == line and opening.type != "heading_open" and underline is not None:
                 end = b  # a setext heading over another block's first lines
                 for later_first, _ in blocks[number + 1 :]:
@@ -715,7 +616,7 @@ class _Job:
                         break
                     end = max(end, later[1])
                 heading = self._setext(line, underline)
-                tail, end = self.read(md, env, line + 2, end)
+                tail = self.reparse(md, env, line + 2, end)
                 return tokens[:first] + heading + tail + _from_line(tokens, blocks, number, end)
         return None
 
@@ -732,16 +633,17 @@ class _Job:
     # -- the core rules
 
     def after_block(self, md: MarkdownIt, env: Env, tokens: list[Token]) -> list[Token]:
-        tokens = self.recover(md, env, self.restructure(md, env, tokens))
         view = tokens  # as the linter parsed it: Liquid masked, when there is Liquid
         if self.segments:
             view = [
                 t.copy(content=self.masked(t.content)) if t.type == "inline" else t for t in view
             ]
-        ids = {id(token): anchor_id for token, anchor_id in heading_ids(view, self.body)}
+        reading = read_body(view, self.body)  # kramdown's blocks, headings and ids
+        self.analyse(reading.anchors)
+        tokens = self.recover(md, env, self.from_blocks(md, env, tokens, view, reading.blocks))
         for index, token in enumerate(tokens):
             if token.type == "heading_open":
-                anchor_id = ids.get(id(token))
+                anchor_id = reading.headings.get(token.map[0]) if token.map else None
                 if anchor_id is not None:
                     token.attrSet("id", anchor_id)
                     self._strip_header_id(token, tokens[index + 1])
@@ -749,6 +651,7 @@ class _Job:
                 block_id = self.block_ids.get(token.map[0])
                 if block_id is not None:
                     token.attrSet("id", block_id)
+        tokens = self._atx_as_text(tokens)
         out: list[Token] = []
         index = 0
         while index < len(tokens):
@@ -781,19 +684,57 @@ class _Job:
         self._references(md, env)
         return out
 
+    def _atx_as_text(self, tokens: list[Token]) -> list[Token]:
+        """An ATX heading kramdown does not see (`  ## x` indented, `##` with no text) is
+        paragraph text for it, and joins the paragraph text next to it."""
+        out: list[Token] = []
+        for index, token in enumerate(tokens):
+            if (
+                token.type == "heading_open"
+                and token.level == 0
+                and token.markup.startswith("#")
+                and token.map is not None
+                and "id" not in token.attrs
+                and ATX.fullmatch(self.text_lines[token.map[0]]) is None
+            ):
+                token.type, token.tag, token.markup = "paragraph_open", "p", ""
+                closing = tokens[index + 2]
+                closing.type, closing.tag, closing.markup = "paragraph_close", "p", ""
+                tokens[index + 1].content = self.lines[token.map[0]].strip(" \t")
+            previous = out[-3] if len(out) >= 3 else None
+            if (
+                token.type == "paragraph_open"
+                and token.level == 0
+                and token.map is not None
+                and previous is not None
+                and previous.type == "paragraph_open"
+                and previous.level == 0
+                and previous.map is not None
+                and previous.map[1] == token.map[0]
+                and out[-1].type == "paragraph_close"
+            ):  # markdown-it's two blocks are one paragraph for kramdown
+                previous.map = [previous.map[0], token.map[1]]
+                out[-2].content += "\n" + tokens[index + 1].content
+                tokens[index + 1].type = "skip"
+                tokens[index + 2].type = "skip"
+                continue
+            if token.type != "skip":
+                out.append(token)
+        return out
+
     def _strip_header_id(self, heading: Token, inline: Token) -> None:
         """Drop `{#id}` from a heading's text where kramdown takes it as the id."""
         if heading.map is None:
             return
         if heading.level == 0 and heading.markup.startswith("#"):
-            atx = _ATX.fullmatch(self.lines[heading.map[0]])
+            atx = ATX.fullmatch(self.lines[heading.map[0]])
             source = atx.group(2) if atx else ""
         elif heading.level == 0:
             source = self.lines[_text_line(heading)].strip(_ASCII_SPACE)
         else:
             source = inline.content
-        if _header_contents(source)[1] is not None:
-            inline.content = _header_contents(inline.content)[0]
+        if header_contents(source)[1] is not None:
+            inline.content = header_contents(inline.content)[0]
 
     @staticmethod
     def _without_ials(content: str) -> str:
@@ -801,7 +742,7 @@ class _Job:
         if "{:" not in content:
             return content
         lines = content.split("\n")
-        return "\n".join(line for line in lines if _IAL_LINE.match(line) is None)
+        return "\n".join(line for line in lines if IAL_LINE.match(line) is None)
 
     def _fence(self, paragraph: Token, span: _Span) -> Token:
         code = self.code(span)
@@ -840,6 +781,107 @@ class _Job:
         for token in tokens:
             if token.type == "inline" and token.children:
                 _span_ials(token.children)
+                if self.notes:
+                    token.children = self._note_calls(token.children)
+                _typography(token.children)
+
+    def _note_calls(self, children: list[Token]) -> list[Token]:
+        """`[^name]` in text, when `name` is defined: kramdown's footnote call."""
+        out: list[Token] = []
+        for child in children:
+            if child.type != "text" or "[^" not in child.content:
+                out.append(child)
+                continue
+            last = 0
+            for call in FOOTNOTE_MARKER.finditer(child.content):
+                name = call.group(1)
+                if name not in self.notes:
+                    continue
+                out.append(child.copy(content=child.content[last : call.start()]))
+                times = self.called.get(name, 0)
+                self.called[name] = times + 1
+                number = list(self.called).index(name) + 1
+                ref = f"fnref:{name}" + (f":{times}" if times else "")
+                html = (
+                    f'<sup id="{escapeHtml(ref)}" role="doc-noteref"><a href="#fn:'
+                    f'{escapeHtml(name)}" class="footnote" rel="footnote">{number}</a></sup>'
+                )
+                out.append(Token("html_inline", "", 0, content=html))
+                last = call.end()
+            out.append(child.copy(content=child.content[last:]))
+        return [t for t in out if t.type != "text" or t.content]
+
+    def notes_html(self, md: MarkdownIt) -> str:
+        """The footnotes kramdown writes after the page: those called, in call order."""
+        if not self.called:
+            return ""
+        items: list[str] = []
+        for name, times in self.called.items():
+            tokens = md.parseInline(self.substitute(self.notes[name], "inline"), {})
+            for token in tokens:
+                _span_ials(token.children or [])
+                _typography(token.children or [])
+            text = md.renderer.render(tokens, md.options, {})
+            backlinks = [
+                f'<a href="#fnref:{escapeHtml(name)}{f":{n}" if n else ""}"'
+                f' class="reversefootnote" role="doc-backlink">'
+                f"&#8617;{f'<sup>{n + 1}</sup>' if n else ''}</a>"
+                for n in range(times)
+            ]
+            items.append(
+                f'<li id="fn:{escapeHtml(name)}" role="doc-endnote">\n'
+                f"<p>{' '.join([text, *backlinks]) if text else ' '.join(backlinks)}</p>\n</li>\n"
+            )
+        return f'<div class="footnotes" role="doc-endnotes">\n<ol>\n{"".join(items)}</ol>\n</div>\n'
+
+
+_NO_CONTEXT = frozenset("\"'-.<>")
+
+
+def _typography(children: list[Token]) -> None:
+    """kramdown's smart quotes and typographic symbols (`anchors.typographic`) in the text
+    of a paragraph, heading or cell: not in code, autolinks, or raw HTML elements (`<code>`,
+    `<kbd>`...), nor in escapes. Each text piece is read after the character written before
+    it (`*Jean*'s`: the quote closes), as kramdown reads the source."""
+    open_elements: list[bool] = []  # inline HTML elements: raw or not
+    autolink = False
+    before = ""
+    for child in children:
+        kind = child.type
+        if kind == "text":
+            if not autolink and not any(open_elements):
+                context = "" if before in _NO_CONTEXT else before
+                child.content = typographic(context + child.content)[len(context) :]
+            before = child.content[-1:]
+        elif kind == "html_inline":
+            _open_inline(child.content, open_elements)
+            before = ">"
+        elif kind == "link_open":
+            autolink = child.markup == "autolink"
+        elif kind == "link_close":
+            autolink = False
+        elif kind == "softbreak":
+            before = "\n"
+        else:
+            before = (child.markup or child.content)[-1:]
+
+
+def _open_inline(tag: str, open_elements: list[bool]) -> None:
+    """Track inline HTML elements: whether kramdown leaves their text raw."""
+    close = CLOSE_RE.fullmatch(tag)
+    if close is not None:
+        if open_elements:
+            open_elements.pop()
+        return
+    start = TAG_RE.fullmatch(tag)
+    if start is None or start.group(4) is not None:
+        return
+    name = element_name(start.group(1))
+    if name in WITHOUT_BODY:
+        return
+    attrs = attributes(start.group(2) or "", name in KNOWN_ELEMENTS)
+    markdown = MARKDOWN_ATTR.get(attrs.get("markdown", ""))
+    open_elements.append(markdown != "span" and (markdown == "raw" or content_model(name) == "raw"))
 
 
 def _span_ials(children: list[Token]) -> None:
@@ -856,11 +898,11 @@ def _span_ials(children: list[Token]) -> None:
             target = child
         if child.type == "html_inline":
             child.content = _MARKDOWN_ATTRIBUTE.sub(r"\1", child.content)
-        elif child.type == "text" and previous is not None and previous.type in _CLOSING_TOKENS:
-            ial = _SPAN_IAL.match(child.content)
+        elif child.type == "text" and previous is not None and previous.type in CLOSING_TOKENS:
+            ial = SPAN_IAL.match(child.content)
             if ial is not None:
                 child.content = child.content[ial.end() :]
-                anchor_id = _ial_id(ial.group(1))
+                anchor_id = ial_id(ial.group(1))
                 if anchor_id is not None and target is not None:
                     target.attrSet("id", anchor_id)
         previous = child
@@ -886,9 +928,17 @@ def _after_inline(state: StateCore) -> None:
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False, "linkify": False})
     md.enable(["table", "strikethrough"])
+    md.normalizeLink = _as_written  # type: ignore[method-assign]
+    linter_markdown.kramdown_destinations(md)
     md.core.ruler.after("block", "betacontent_block", _after_block)
     md.core.ruler.after("inline", "betacontent_inline", _after_inline)
     return md
+
+
+def _as_written(url: str) -> str:
+    """A link's URL as kramdown writes it: as written (entities and escapes read), not
+    percent-encoded (`/lauréats`, not `/laur%C3%A9ats`)."""
+    return url
 
 
 _MD = _make_parser()
@@ -900,24 +950,81 @@ def render_markdown(
     *,
     liquid: LiquidHook | None = None,
     toc_levels: tuple[int, int] = (2, 4),
-    anchors: Sequence[Anchor] | None = None,
+    defer_liquid: bool = False,
 ) -> Rendered:
     """A page's Markdown body (front matter removed) as HTML, with its table of contents (the
     headings of levels `toc_levels`, inclusive, that have an id and some text), its plain text
     and excerpt (the first non-empty paragraph's text, "" without one). `liquid` gives the
     output of each Liquid tag (default: `default_liquid`). Deterministic: the same body and
     hook give the same result. `anchors`: `anchors.page_anchors` of the body as the linter
-    parsed it, when the caller has them (else the body is parsed for them here)."""
-    job = _Job(body, liquid or default_liquid, _NO_HTML_BLOCKS)
+    parsed it, when the caller has them (else the body is parsed for them here).
+
+    `defer_liquid`: the output of each Liquid tag outside `{% highlight %}` code is left to
+    `with_liquid` (which needs what the page's parse does not know: the site's URLs); the
+    HTML and the TOC hold a marker for it, the text and excerpt have none (its value is "")."""
+    job = _Job(body, liquid or default_liquid, _NO_HTML_BLOCKS, defer=defer_liquid)
     source = job.prepare()
-    job.analyse(anchors)
     env: Env = {_JOB: job}
     tokens = _MD.parse(source, env)
-    html = _MD.renderer.render(tokens, _MD.options, env)
-    plain = _plain(html)
-    paragraph = next((p for p in plain.paragraphs if p), "")
+    html = _MD.renderer.render(tokens, _MD.options, env) + job.notes_html(_NO_HTML_BLOCKS)
     toc = _toc(tokens, toc_levels, env)
-    return Rendered(html=html, toc=toc, text=plain.text(), excerpt=_excerpt(paragraph))
+    if not job.deferred:
+        plain = _plain(html)
+        paragraph = next((p for p in plain.paragraphs if p), "")
+        return Rendered(html=html, toc=toc, text=plain.text(), excerpt=_excerpt(paragraph))
+    markers = re.compile(re.escape(job.marker) + r"\d+X")
+    plain = _plain(markers.sub("", html))
+    paragraph = next((p for p in plain.paragraphs if p), "")
+    return Rendered(
+        html=html,
+        toc=toc,
+        text=plain.text(),
+        excerpt=_excerpt(paragraph),
+        liquid=job.deferred,
+        marker=job.marker,
+    )
+
+
+def render_html(
+    body: str, *, liquid: LiquidHook | None = None, defer_liquid: bool = False
+) -> Rendered:
+    """A page whose body is HTML: Jekyll renders its Liquid, nothing else. Each Liquid span
+    as `render_markdown` reads it (a tag's output inserted as it is); no TOC, text or
+    excerpt."""
+    job = _Job(body, liquid or default_liquid, _NO_HTML_BLOCKS, defer=defer_liquid)
+    html = job.substitute(job.prepare(), "html")
+    return Rendered(html=html, toc=[], text="", excerpt="", liquid=job.deferred, marker=job.marker)
+
+
+def with_liquid(rendered: Rendered, liquid: LiquidHook) -> Rendered:
+    """`rendered` (made with `defer_liquid`) with each deferred tag's output, `liquid(tag)`,
+    in place of its marker: as text, HTML-escaped (a URL in an attribute or in text)."""
+    if not rendered.liquid:
+        return rendered
+    values = [escapeHtml(liquid(tag)) for tag in rendered.liquid]
+    markers = re.compile(re.escape(rendered.marker) + r"(\d+)X")
+
+    def put(text: str) -> str:
+        return markers.sub(lambda m: values[int(m.group(1))], text)
+
+    def entries(toc: list[TocEntry]) -> list[TocEntry]:
+        out: list[TocEntry] = []
+        for node in toc:
+            children = entries(node.children)
+            text = _collapse(markers.sub(lambda m: liquid_text[int(m.group(1))], node.text))
+            if text.strip(_ASCII_SPACE):  # else nothing to show for it: its children move up
+                out.append(TocEntry(level=node.level, id=node.id, text=text, children=children))
+            else:
+                out.extend(children)
+        return out
+
+    liquid_text = [liquid(tag) for tag in rendered.liquid]
+    return Rendered(
+        html=put(rendered.html),
+        toc=entries(rendered.toc),
+        text=rendered.text,
+        excerpt=rendered.excerpt,
+    )
 
 
 @dataclass

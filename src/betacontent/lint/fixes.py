@@ -25,6 +25,7 @@ import yaml
 from betacontent.core.atomic import write_atomic
 from betacontent.core.positions import LINE_BREAK
 from betacontent.kramdown import markdown
+from betacontent.kramdown.blocks import read_blocks
 from betacontent.kramdown.links import Link, html_page_links, markdown_links
 from betacontent.lint.diagnostics import Diagnostic, Edit, Fix
 from betacontent.lint.yaml_edit import insertion_point, scalar_value, walk
@@ -124,7 +125,7 @@ def _line_starts(text: str) -> list[int]:
 
 def _body_links(kind: FileKind, body: str, body_line: int) -> list[Link]:
     if kind == "markdown":
-        return markdown_links(body, body_line, markdown.parse(body)).links
+        return markdown_links(body, body_line, read_blocks(markdown.parse(body), body)).links
     return html_page_links(body, body_line).links
 
 

@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +21,14 @@ import msgspec
 
 from betacontent.core.settings import LintConfig
 from betacontent.core.workers import available_cores
-from betacontent.kramdown.render import Rendered, render_markdown
+from betacontent.kramdown.links import script_url
+from betacontent.kramdown.render import Rendered, render_html, render_markdown, with_liquid
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.runner import lint, select_rules
 from betacontent.serve import api_models as out
 from betacontent.serve.prepared import PREPARE, prepared
 from betacontent.serve.search import SearchDocument, SearchIndex
-from betacontent.site import schema
+from betacontent.site import liquid_links, schema
 from betacontent.site.index import Entry, EntryKind, Site
 from betacontent.site.loader import load_site
 
@@ -89,13 +90,30 @@ def _updated(entry: Entry) -> str | None:
     return None
 
 
+def render_entry(site: Site, entry: Entry) -> Rendered:
+    """One page's rendering, as `publish` gives it (here, not in a worker)."""
+    return with_liquid(_render(entry), liquid_hook(site))
+
+
 def _render(entry: Entry) -> Rendered:
     file = entry.file
     if file is None:
         return Rendered(html="", toc=[], text="", excerpt="")
     if file.markdown:
-        return render_markdown(file.body)
-    return Rendered(html=file.body, toc=[], text="", excerpt="")
+        return render_markdown(file.body, defer_liquid=True)
+    return render_html(file.body, defer_liquid=True)
+
+
+def liquid_hook(site: Site) -> Callable[[str], str]:
+    """The output of a Liquid tag in a page body: a link written with Liquid
+    (`{{ site.baseurl }}/x/`, `{% link x.md %}`...) resolved as the linter resolves it, ""
+    for any other tag, and never a script URL."""
+
+    def value(tag: str) -> str:
+        url = liquid_links.output(tag, site)
+        return "" if script_url(url) else url
+
+    return value
 
 
 POOL_MIN_PAGES = 200  # below this, starting worker processes costs more than it saves
@@ -104,7 +122,7 @@ _RENDERED = msgspec.msgpack.Decoder(list[Rendered])
 
 def _render_bodies(bodies: list[str]) -> bytes:
     """A worker's share: the bodies rendered, as MessagePack (cheaper to send than pickles)."""
-    return msgspec.msgpack.encode([render_markdown(body) for body in bodies])
+    return msgspec.msgpack.encode([render_markdown(body, defer_liquid=True) for body in bodies])
 
 
 class Rendering:
@@ -460,7 +478,7 @@ def publish(
         kids.sort(key=lambda e: e.url)
 
     rendering = rendering or Rendering(rendered_entries(site), processes)
-    rendered = rendering.result()
+    rendered = {key: with_liquid(r, liquid_hook(site)) for key, r in rendering.result().items()}
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
@@ -561,7 +579,7 @@ def _collections(
             if entry.file is None or failing.get(entry.rel):
                 continue
             slug = str(entry.data.get("slug") or Path(entry.rel).stem)
-            result = rendered[id(entry)] if id(entry) in rendered else _render(entry)
+            result = rendered.get(id(entry)) or with_liquid(_render(entry), liquid_hook(site))
             url = entry.url if entry.output is not None else None
             front_matter = _plain(entry.data)
             items.append(

@@ -16,6 +16,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from betacontent.core.positions import Position
+from betacontent.kramdown.blocks import read_blocks
 from betacontent.kramdown.links import FileLinks, Link, html_page_links, markdown_links
 from betacontent.kramdown.markdown import (
     MASK,
@@ -307,7 +308,7 @@ def _end(span: Span | None) -> Position | None:
 def file_links(file: ParsedFile, shapes: LinkShapes, tokens: Sequence[Token]) -> FileLinks:
     """All links of a page or document (`tokens`: its Markdown body's, when it is Markdown)."""
     if file.markdown:
-        body = markdown_links(file.body, file.body_line, tokens)
+        body = markdown_links(file.body, file.body_line, read_blocks(list(tokens), file.body))
     elif file.front_matter is not None:
         body = html_page_links(file.body, file.body_line)
     else:

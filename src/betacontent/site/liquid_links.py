@@ -129,3 +129,11 @@ def render(url: str, site: Site) -> Rendered:
     if LIQUID.search(text):
         return Rendered(None)
     return Rendered(text)
+
+
+def output(tag: str, site: Site) -> str:
+    """What Jekyll outputs for one Liquid tag when `render` knows it statically (a link form:
+    `{{ site.baseurl }}`, `{% link %}`...); "" for any other tag and for a `{% link %}` to no
+    file (Jekyll would stop the build; the linter reports it)."""
+    result = render(tag, site)
+    return result.url if result.url is not None else ""

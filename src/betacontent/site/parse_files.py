@@ -9,8 +9,8 @@ front matter out by length. The same records are what `facts_cache` keeps. The r
 the `ParsedFile` that `parsing.parse_content` gives, facts included: a test compares them.
 
 A caller that needs more of each file while it is parsed (the API: each page rendered) names
-an `extra` function, `"module:function"`, that the worker calls with the `ParsedFile` and the
-anchors of its body; the bytes it returns travel and are cached with the record, in
+an `extra` function, `"module:function"`, that the worker calls with the `ParsedFile`; the
+bytes it returns travel and are cached with the record, in
 `ParsedFile.extra`. This layer does not know what they mean.
 """
 
@@ -26,8 +26,7 @@ import msgspec
 
 from betacontent.core.portable import Unportable, ext_hook, pack
 from betacontent.core.workers import map_chunks, worker_count
-from betacontent.kramdown.anchors import Anchor
-from betacontent.kramdown.body_facts import BodyFacts, extract_with_anchors
+from betacontent.kramdown.body_facts import BodyFacts, extract
 from betacontent.site import facts_cache
 from betacontent.site.directives import Directive
 from betacontent.site.front_matter import FrontMatter, Path_, Problem, ProblemKind, Span, YamlLimits
@@ -75,7 +74,7 @@ _RECORDS = msgspec.msgpack.Decoder(list[FileRecord | None], ext_hook=ext_hook)
 _CACHE = msgspec.msgpack.Decoder(dict[str, FileRecord], ext_hook=ext_hook)
 
 
-Extra = Callable[[ParsedFile, list[Anchor]], bytes | None]
+Extra = Callable[[ParsedFile], bytes | None]
 
 
 @cache
@@ -88,11 +87,11 @@ def extra_function(name: str) -> Extra:
 
 def parse_task(task: FileTask) -> ParsedFile:
     """The reference: the file parsed here, with its body's facts (and what the task's
-    `extra` function makes of it, from the same anchors)."""
+    `extra` function makes of it)."""
     parsed = parse_content("", task.content, task.markdown, None, YamlLimits(*task.limits))
-    parsed.facts, anchors = extract_with_anchors(parsed.body_task())
+    parsed.facts = extract(parsed.body_task())
     if task.extra:
-        parsed.extra = extra_function(task.extra)(parsed, anchors)
+        parsed.extra = extra_function(task.extra)(parsed)
     return parsed
 
 
