@@ -147,7 +147,7 @@ def html_links(
         collector.close()
     except (AssertionError, ValueError):  # html.parser gives up on some broken markup
         pass
-    line_starts = [0]
+    line_starts = [0]  # html.parser counts lines at "\n" only: so does this table
     for match in re.finditer("\n", html):
         line_starts.append(match.end())
     links: list[Link] = []
@@ -233,17 +233,11 @@ def with_ends(links: list[Link], index: LineIndex) -> list[Link]:
 def _reader(lines: Sequence[str], offset_line: int) -> Any:
     """`original(position, n)`: the n characters written in the file from a position, across
     line ends (an attribute value may span lines)."""
-    text = "\n".join(lines)
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    index = LineIndex("\n".join(lines), offset_line)
 
     def original(position: Position, length: int) -> str:
-        index = position.line - offset_line
-        if not 0 <= index < len(starts):
-            return ""
-        start = starts[index] + position.column - 1
-        return text[start : start + length]
+        start = index.offset(position)
+        return "" if start is None else index.text[start : start + length]
 
     return original
 

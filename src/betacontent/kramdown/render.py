@@ -61,6 +61,7 @@ from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from betacontent.core.positions import LineIndex
 from betacontent.kramdown import markdown as linter_markdown
 from betacontent.kramdown.anchors import Anchor, read_body, typographic
 from betacontent.kramdown.blocks import (
@@ -494,13 +495,11 @@ class _Job:
     def _html_tokens(self, block: Block) -> list[Token]:
         """Raw HTML lines as HTML blocks; the content of `markdown="span"` elements in them as
         inline tokens (span-level Markdown)."""
-        starts = [0]
-        for line in self.lines[block.start : block.end]:
-            starts.append(starts[-1] + len(line) + 1)
         text = "\n".join(self.lines[block.start : block.end]) + "\n"
+        starts = LineIndex(text).starts
 
         def offset(line: int, column: int) -> int:
-            return int(starts[line - block.start]) + self._column(line, column)
+            return starts[line - block.start] + self._column(line, column)
 
         out: list[Token] = []
         last = 0

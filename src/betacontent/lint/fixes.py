@@ -23,7 +23,7 @@ from typing import Any, Literal
 import yaml
 
 from betacontent.core.atomic import write_atomic
-from betacontent.core.positions import LINE_BREAK
+from betacontent.core.positions import LineIndex, Position
 from betacontent.kramdown import markdown
 from betacontent.kramdown.blocks import read_blocks
 from betacontent.kramdown.links import Link, html_page_links, markdown_links
@@ -92,7 +92,7 @@ class _Source:
 
     kind: FileKind
     text: str  # without its byte-order mark
-    starts: list[int]  # offset of each line
+    lines: LineIndex
     yaml_end: int  # offset where the YAML ends (the whole text for a data file)
     body_start: int
     data: Any
@@ -103,24 +103,17 @@ class _Source:
     _links: list[Link] | None = None
 
     def offset(self, line: int, column: int) -> int:
-        if not 1 <= line <= len(self.starts):
+        if not 1 <= line <= len(self.lines.starts):
             raise _Refused(f"line {line} is not in the file")
-        start = self.starts[line - 1]
-        brk = LINE_BREAK.search(self.text, start)
-        end = brk.start() if brk is not None else len(self.text)
-        if not 1 <= column <= end - start + 1:
+        found = self.lines.offset(Position(line, column))
+        if found is None:
             raise _Refused(f"column {column} is not on line {line}")
-        return start + column - 1
+        return found
 
     def links(self) -> list[Link]:
         if self._links is None:
             self._links = _body_links(self.kind, self.body, self.body_line)
         return self._links
-
-
-def _line_starts(text: str) -> list[int]:
-    """Where each line starts; lines end at CRLF, CR or LF, as every reported position counts."""
-    return [0, *(m.end() for m in LINE_BREAK.finditer(text))]
 
 
 def _body_links(kind: FileKind, body: str, body_line: int) -> list[Link]:
@@ -137,7 +130,7 @@ def _parse(kind: FileKind, text: str, bom: str) -> _Source:
         return _Source(
             kind,
             text,
-            _line_starts(text),
+            LineIndex(text),
             len(text),
             len(text),
             document.data,
@@ -153,7 +146,7 @@ def _parse(kind: FileKind, text: str, bom: str) -> _Source:
     return _Source(
         kind,
         text,
-        _line_starts(text),
+        LineIndex(text),
         yaml_end,
         body_start,
         front_matter.data if front_matter else None,

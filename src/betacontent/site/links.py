@@ -7,7 +7,6 @@ a Jekyll site makes a link: front matter values, `_data/` files, the parameters 
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from betacontent.core.positions import Position
+from betacontent.core.positions import LineIndex, Position
 from betacontent.kramdown.blocks import read_blocks
 from betacontent.kramdown.links import FileLinks, Link, html_page_links, markdown_links
 from betacontent.kramdown.markdown import (
@@ -44,7 +43,7 @@ def include_parameter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
     links: list[Link] = []
     if "include" not in file.body:  # most pages: no tag to look for
         return links
-    line_starts = [0] + [m.end() for m in re.finditer("\n", file.body)]
+    lines = LineIndex(file.body, file.body_line)
     for tag in _INCLUDE.finditer(file.body):
         for parameter in _PARAMETER.finditer(tag.group(2)):
             group = 2 if parameter.group(2) is not None else 3
@@ -52,9 +51,7 @@ def include_parameter_links(file: ParsedFile, shapes: LinkShapes) -> list[Link]:
             name = parameter.group(1)
             if name in shapes.never or not (name in shapes.always or shapes.is_link(url)):
                 continue
-            offset = tag.start(2) + parameter.start(group)
-            line = bisect.bisect_right(line_starts, offset) - 1
-            position = Position(file.body_line + line, offset - line_starts[line] + 1)
+            position = lines.position(tag.start(2) + parameter.start(group))
             links.append(Link(url, position, _is_asset(url), "include", name))
     return links
 
@@ -81,7 +78,7 @@ def include_tags(file: ParsedFile) -> list[IncludeTag]:
     if "include" not in body:  # most pages: no tag to look for
         return []
     skipped = [(m.start(), m.end()) for m in _NOT_RUN.finditer(body)]
-    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    lines = LineIndex(body, file.body_line)
     tags: list[IncludeTag] = []
     for match in _INCLUDE_TAG.finditer(body):
         if any(start <= match.start() < end for start, end in skipped):
@@ -89,9 +86,7 @@ def include_tags(file: ParsedFile) -> list[IncludeTag]:
         markup = match.group(2).strip()
         # IncludeTag#initialize: a name with `{{ }}` is rendered; else the first word.
         name = None if "{{" in markup else (markup.split(maxsplit=1) or [""])[0]
-        line = bisect.bisect_right(line_starts, match.start()) - 1
-        column = match.start() - line_starts[line] + 1
-        tags.append(IncludeTag(match.group(1), name, Position(file.body_line + line, column)))
+        tags.append(IncludeTag(match.group(1), name, lines.position(match.start())))
     return tags
 
 
