@@ -83,6 +83,9 @@ class SiteConfig(msgspec.Struct, kw_only=True):
     strict_front_matter: bool = False
     jekyll_version: tuple[int, int] | None = None
     """Not a setting: the version Gemfile.lock pins (None: the Jekyll 4 betacontent models)."""
+    variables: dict[str, str] = msgspec.field(default_factory=dict)
+    """Not a setting: the top-level string values of `_config.yml`, what `{{ site.KEY }}`
+    outputs (`{{ site.repository }}/issues/1`)."""
 
     def __post_init__(self) -> None:
         for pattern in DEFAULT_EXCLUDES:
@@ -130,6 +133,11 @@ def load_site_config(data: object) -> SiteConfig:
     """Build a SiteConfig from parsed `_config.yml` data; raises msgspec.ValidationError."""
     if data is None:
         data = {}
+    variables: dict[str, str] = {}
     if isinstance(data, dict):
         data = prepare_site_config(data)
-    return msgspec.convert(data, type=SiteConfig, strict=False)
+        variables = {str(k): v for k, v in data.items() if isinstance(v, str)}
+        data.pop("variables", None)
+    config = msgspec.convert(data, type=SiteConfig, strict=False)
+    config.variables = variables
+    return config

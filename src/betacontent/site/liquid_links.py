@@ -1,6 +1,7 @@
 """Resolve the Liquid that appears in links, exactly where Jekyll's result is known statically.
 
-Known: `{{ site.url }}`, `{{ site.baseurl }}`, `{{ 'path' | relative_url }}`,
+Known: `{{ site.url }}`, `{{ site.baseurl }}`, `{{ site.KEY }}` for a top-level string of
+`_config.yml` (`{{ site.repository }}`), `{{ 'path' | relative_url }}`,
 `{{ 'path' | absolute_url }}`, `{% link path %}` and `{% post_url name %}` (both include the
 baseurl, as in Jekyll 4). Anything else cannot be resolved without rendering the site.
 """
@@ -15,7 +16,7 @@ from pathlib import PurePosixPath
 from betacontent.kramdown.markdown import LIQUID
 from betacontent.site.index import Entry, EntryKind, Site
 
-_SITE_VAR = re.compile(r"\{\{-?\s*site\.(url|baseurl)\s*-?\}\}")
+_SITE_VAR = re.compile(r"\{\{-?\s*site\.([A-Za-z_][\w-]*)\s*-?\}\}")
 _FILTERED = re.compile(
     r"""\{\{-?\s*(?:"([^"]*)"|'([^']*)')\s*\|\s*(relative_url|absolute_url)\s*-?\}\}"""
 )
@@ -95,7 +96,9 @@ def render(url: str, site: Site) -> Rendered:
     def site_var(match: re.Match[str]) -> str:
         if match.group(1) == "url":
             return site.config.url.rstrip("/")
-        return site.config.baseurl.rstrip("/")
+        if match.group(1) == "baseurl":
+            return site.config.baseurl.rstrip("/")
+        return site.config.variables.get(match.group(1), match.group(0))  # else: unknown
 
     def filtered(match: re.Match[str]) -> str:
         path = match.group(1) if match.group(1) is not None else match.group(2)

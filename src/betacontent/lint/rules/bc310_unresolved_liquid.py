@@ -3,8 +3,9 @@
 ## What it does
 Notes links whose target is built by Liquid that only a full Jekyll render can evaluate (`{{
 page.url }}`, `{{ site.data.x }}`, loops, includes). They are not checked. Links using `{{
-site.url }}`, `{{ site.baseurl }}`, `relative_url`/`absolute_url` on a string, `{% link %}` and
-`{% post_url %}` are resolved exactly as Jekyll does and checked normally. Also notes a
+site.url }}`, `{{ site.baseurl }}`, a top-level string of `_config.yml` (`{{ site.repository
+}}`), `relative_url`/`absolute_url` on a string, `{% link %}` and `{% post_url %}` are
+resolved exactly as Jekyll does and checked normally. Also notes a
 `#fragment` that names no id of its page when the page, its layouts or includes write ids with
 Liquid that cannot be evaluated (`id="{{ page.ancre }}"`, a filter not modelled): the id may be
 written there. And a link to a folder of the sources that no page fills (`/actualites/`, which
