@@ -63,6 +63,7 @@ from bench import load, run
 from betacontent.core.atomic import write_atomic
 from betacontent.core.settings import find_config
 from betacontent.kramdown.anchors import page_anchors
+from betacontent.serve.published import render_entry
 from betacontent.site.index import Site
 from betacontent.site.loader import load_site
 from betacontent.site.semantic import PageLinks, Target
@@ -949,6 +950,86 @@ def compare_ids(model: Site, dest: Path, seen: Observed) -> HeadingIds:
     return result
 
 
+class _Reading(HTMLParser):
+    """The text of each h1-h6, and every `href` and `src`, of an HTML text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.headings: list[str] = []
+        self.links: list[str] = []
+        self.open: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [value for key, value in attrs if key in ("href", "src") and value]
+        if tag in HEADINGS:
+            self.open = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HEADINGS and self.open is not None:
+            self.headings.append(" ".join("".join(self.open).split()))
+            self.open = None
+
+    def handle_data(self, data: str) -> None:
+        if self.open is not None:
+            self.open.append(data)
+
+
+def html_reading(text: str) -> _Reading:
+    parser = _Reading()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+@dataclass
+class HtmlAgreement:
+    """The API's HTML of each Markdown page against Jekyll's converted body."""
+
+    pages: int = 0
+    jekyll_headings: int = 0  # h1-h6 of Jekyll's converted bodies
+    headings_agree: int = 0  # ... whose text the API's HTML has too
+    jekyll_links: int = 0  # href and src values of Jekyll's converted bodies
+    links_agree: int = 0  # ... that the API's HTML has too
+    headings_jekyll_only: list[dict[str, str]] = field(default_factory=list)
+    links_jekyll_only: list[dict[str, str]] = field(default_factory=list)
+
+
+def compare_html(model: Site, seen: Observed) -> HtmlAgreement:
+    """Heading texts and link URLs of the API's HTML (`render_entry`, as `serve` gives it)
+    against those of Jekyll's converted body, page by page (multisets)."""
+    result = HtmlAgreement()
+    for parsed in model.files:
+        entry = model.entry_for(parsed.rel)
+        if entry is None or not entry.output or not entry.is_page or not parsed.markdown:
+            continue
+        body = seen.bodies.get(parsed.rel)
+        if body is None:
+            continue
+        result.pages += 1
+        jekyll = html_reading(body)
+        ours = html_reading(render_entry(model, entry).html)
+        for mine, theirs, kind in (
+            (ours.headings, jekyll.headings, "headings"),
+            (ours.links, jekyll.links, "links"),
+        ):
+            wanted = collections.Counter(theirs)
+            agree = sum((wanted & collections.Counter(mine)).values())
+            if kind == "headings":
+                result.jekyll_headings += len(theirs)
+                result.headings_agree += agree
+                missing = result.headings_jekyll_only
+            else:
+                result.jekyll_links += len(theirs)
+                result.links_agree += agree
+                missing = result.links_jekyll_only
+            for value, count in (wanted - collections.Counter(mine)).items():
+                nearest = ""  # the lists are cut at 200 items: name the nearest of those only
+                if len(missing) < 200:
+                    nearest = min(mine, key=lambda m: _distance(m, value), default="")
+                missing += [{"file": parsed.rel, "jekyll": value, "api_nearest": nearest}] * count
+    return result
+
+
 def _distance(left: str, right: str) -> int:
     """A cheap dissimilarity: length of the symmetric difference of character bigrams."""
     a = collections.Counter(left[i : i + 2] for i in range(len(left) - 1))
@@ -1228,6 +1309,7 @@ class Result:
     lint: Lint | None = None
     urls: Urls | None = None
     ids: HeadingIds | None = None
+    html: HtmlAgreement | None = None
     checked: list[Checked] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     model_seconds: float | None = None
@@ -1320,6 +1402,7 @@ def do_site(site: RealSite, args: argparse.Namespace) -> Result:
     result.build.jekyll_site_time = seen.site_time
     result.urls = compare_urls(model, result.build.dest, seen)
     result.ids = compare_ids(model, result.build.dest, seen)
+    result.html = compare_html(model, seen)
     prefix = f"{site.folder}/" if site.folder else ""
     skipped = [p[len(prefix) :] for p, _ in extraction.skipped if p.startswith(prefix)]
     verifier = Verifier(model, result.build.dest, seen, skipped, folder)
@@ -1331,7 +1414,9 @@ def do_site(site: RealSite, args: argparse.Namespace) -> Result:
         f"  URLs: {urls.agree:,} agree, {len(urls.only_model):,} only the model, "
         f"{len(urls.only_jekyll):,} only Jekyll; ids: {ids.model_ids_in_built:,}/{ids.model_ids:,} "
         f"of betacontent's in the built files, {ids.body_ids_in_model:,}/{ids.body_ids:,} of "
-        f"Jekyll's body ids in betacontent's; errors: {result.counts()['verdicts']}",
+        f"Jekyll's body ids in betacontent's; API HTML: {result.html.headings_agree:,}/"
+        f"{result.html.jekyll_headings:,} heading texts, {result.html.links_agree:,}/"
+        f"{result.html.jekyll_links:,} links as Jekyll's; errors: {result.counts()['verdicts']}",
         flush=True,
     )
     return result
@@ -1464,6 +1549,29 @@ def site_section(result: Result) -> list[str]:
                 [f"{m['file']}  #{m['id']}  ~ #{m['betacontent_nearest']}" for m in i.jekyll_only]
             )
         parts.append("")
+    if result.html is not None:
+        h = result.html
+        parts += [
+            f"**The API's HTML**: {h.pages:,} Markdown pages rendered as `serve` renders them; "
+            f"of the {h.jekyll_headings:,} h1-h6 of Jekyll's converted bodies, "
+            f"{h.headings_agree:,} have their text in the API's HTML; of their "
+            f"{h.jekyll_links:,} href and src values, {h.links_agree:,} are the API's.",
+            "",
+        ]
+        if h.headings_jekyll_only:
+            parts.append("- Jekyll's heading texts the API's HTML lacks (file, text, nearest):")
+            parts += _sample(
+                [
+                    f"{m['file']}  {m['jekyll']!r}  ~ {m['api_nearest']!r}"
+                    for m in h.headings_jekyll_only
+                ]
+            )
+        if h.links_jekyll_only:
+            parts.append("- Jekyll's links the API's HTML lacks (file, URL, nearest):")
+            parts += _sample(
+                [f"{m['file']}  {m['jekyll']}  ~ {m['api_nearest']}" for m in h.links_jekyll_only]
+            )
+        parts.append("")
     if result.checked:
         parts.append(
             f"**Errors checked against the build**: {counts['verdicts']}; manual: "
@@ -1578,6 +1686,7 @@ def to_json(result: Result) -> dict[str, Any]:
             "counts": result.counts(),
             "urls": None if result.urls is None else asdict(result.urls),
             "heading_ids": None if result.ids is None else asdict(result.ids),
+            "api_html": None if result.html is None else asdict(result.html),
             "errors_checked": [asdict(c) for c in result.checked],
             "failures": result.failures,
         }
