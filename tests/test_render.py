@@ -19,7 +19,14 @@ from markdown_it.token import Token
 from betacontent.kramdown import markdown
 from betacontent.kramdown.anchors import heading_ids, page_anchors
 from betacontent.kramdown.blocks import read_blocks
-from betacontent.kramdown.render import EXCERPT_LENGTH, Rendered, TocEntry, render_markdown
+from betacontent.kramdown.render import (
+    EXCERPT_LENGTH,
+    Rendered,
+    TocEntry,
+    render_html,
+    render_markdown,
+    with_liquid,
+)
 from betacontent.site.front_matter import split
 from conftest import ROOT, jekyll_build
 
@@ -340,6 +347,49 @@ def test_liquid_does_not_leak() -> None:
     assert "Caché" not in html
     assert "<p>Texte conditionnel .</p>" in html
     assert "<pre><code>/code\n</code></pre>" in html
+
+
+def test_deferred_liquid_is_filled_in_the_html_and_the_toc() -> None:
+    body = (
+        "## Chez {{ site.title }} {#chez}\n\n### {{ page.vide }} {#vide}\n\n#### Sous-titre\n\n"
+        'Voir [la page]({{ site.baseurl }}/x/) et <a href="{% link y.md %}">y</a>.\n'
+    )
+    deferred = render_markdown(body, defer_liquid=True)
+    assert deferred.liquid == [
+        "{{ site.title }}",
+        "{{ page.vide }}",
+        "{{ site.baseurl }}",
+        "{% link y.md %}",
+    ]
+    assert deferred.marker and deferred.marker in deferred.html
+    assert deferred.marker not in deferred.text  # the text and excerpt have no Liquid
+    values = {"{{ site.title }}": "Beta & co", "{{ site.baseurl }}": "/base"}
+    values["{% link y.md %}"] = "/base/y/"
+    done = with_liquid(deferred, lambda tag: values.get(tag, ""))
+    assert '<a href="/base/x/">la page</a>' in done.html
+    assert '<a href="/base/y/">y</a>' in done.html
+    assert '<h2 id="chez">Chez Beta &amp; co</h2>' in done.html  # as text: escaped
+    assert deferred.marker not in done.html and not done.liquid
+    # a heading left empty by Liquid leaves the TOC; its children move up
+    assert [(e.level, e.text, [c.text for c in e.children]) for e in done.toc] == [
+        (2, "Chez Beta & co", ["Sous-titre"]),
+    ]
+
+
+def test_an_html_page_gets_its_liquid_rendered() -> None:
+    body = '<a href="{{ site.baseurl }}/x/">x</a>\n{% comment %}non{% endcomment %}<p>{{ y }}</p>'
+    deferred = render_html(body, defer_liquid=True)
+    done = with_liquid(deferred, lambda tag: "/base" if "baseurl" in tag else "")
+    assert done.html == '<a href="/base/x/">x</a>\n<p></p>'
+
+
+def test_footnotes_as_kramdown_writes_them() -> None:
+    html = render_markdown("Un fait[^1], encore[^1].\n\n[^1]: La source.\n").html
+    assert '<sup id="fnref:1" role="doc-noteref"><a href="#fn:1"' in html
+    assert '<sup id="fnref:1:1" role="doc-noteref">' in html
+    assert '<li id="fn:1" role="doc-endnote">' in html
+    assert '<a href="#fnref:1" class="reversefootnote" role="doc-backlink">&#8617;</a>' in html
+    assert "[^1]" not in html
 
 
 def test_liquid_hook() -> None:
