@@ -35,7 +35,7 @@ def test_every_offset_maps_to_its_line_and_back(end: str) -> None:
 @ENDINGS
 def test_a_markdown_body_reports_links_on_their_lines(end: str) -> None:
     body = end.join(["# Titre", "", "Voir [la page](/page/) et", '<a href="/autre/">x</a>.'])
-    found = markdown_links(body, 5, read_blocks(markdown.parse(body), body)).links
+    found = markdown_links(read_blocks(markdown.parse(body), body), 5).links
     assert [(link.url, link.position, link.end) for link in found] == [
         ("/page/", Position(7, 16), Position(7, 22)),
         ("/autre/", Position(8, 10), Position(8, 17)),

@@ -87,7 +87,7 @@ def anchors_heading_ids(body: str) -> list[str | None]:
     lines = body.splitlines()
     raw = {
         line
-        for block in read_blocks(tokens, body)
+        for block in read_blocks(tokens, body).blocks
         if block.kind == "html"
         for line in range(block.start, block.end)
     }

@@ -35,6 +35,12 @@ class LineIndex:
         self.first_line = first_line
         self.starts = [0, *(m.end() for m in LINE_BREAK.finditer(text))]
 
+    def moved(self, first_line: int) -> LineIndex:
+        """The same index, its text starting at file line `first_line` (nothing recomputed)."""
+        index = LineIndex.__new__(LineIndex)
+        index.text, index.starts, index.first_line = self.text, self.starts, first_line
+        return index
+
     def line_of(self, offset: int) -> int:
         """The 0-based index of the line holding `offset`."""
         return bisect.bisect_right(self.starts, offset) - 1

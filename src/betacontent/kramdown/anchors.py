@@ -40,7 +40,7 @@ from betacontent.kramdown.blocks import (
     TAG_RE,
     UNDERLINE,
     WITHOUT_BODY,
-    Block,
+    Body,
     Context,
     Reader,
     Stream,
@@ -268,7 +268,7 @@ class _Page(Reader):
         self.carried: dict[int, str] = {}  # IAL line -> id handed down to it by IALs above
         self.element_ids: dict[int, int] = {}  # line of an HTML block tag -> its id anchor
         self.dropped: set[int] = set()  # anchors (indexes) that an IAL replaced
-        self.read()
+        self.body = self.read()
         live = [i for i in self.pending if not any(line in self.consumed for line in i.lines)]
         last = {ial.target: ial for ial in live}  # IALs on one element: the last wins
         for ial in live:
@@ -784,7 +784,7 @@ class Reading:
     markdown-it token (None: no heading for kramdown, or no id)."""
 
     anchors: list[Anchor]
-    blocks: list[Block]
+    body: Body
     headings: dict[int, str | None]
 
 
@@ -794,4 +794,4 @@ def read_body(tokens: list[Token], body: str) -> Reading:
     page = _Page(tokens, body)
     kept = [item for index, item in enumerate(page.anchors) if index not in page.dropped]
     found = [anchor for *_, anchor in sorted(kept, key=lambda item: item[:3])]
-    return Reading(found, page.blocks, page.headings)
+    return Reading(found, page.body, page.headings)

@@ -34,7 +34,7 @@ from betacontent.core.positions import LineIndex, split_lines
 from betacontent.kramdown import markdown
 from betacontent.kramdown.markdown import mask_liquid
 
-__all__ = ["Block", "BlockKind", "Reader", "read_blocks"]
+__all__ = ["Block", "BlockKind", "Body", "Reader", "read_blocks"]
 
 
 def _names(text: str) -> frozenset[str]:
@@ -198,6 +198,19 @@ class Block:
     in_html: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A Markdown body read once: its text with line ends normalised (CRLF and CR are LF;
+    lines and columns are the file's), its lines, the same with Liquid masked (what the
+    tokens were parsed from), its line index (line 1: the body's first), and its blocks."""
+
+    text: str
+    lines: list[str]
+    masked_lines: list[str]
+    index: LineIndex
+    blocks: list[Block]
+
+
 @dataclass(slots=True)
 class TopBlock:
     """A top-level markdown-it block: tokens[first:last], body lines [a, b)."""
@@ -276,10 +289,10 @@ class Reader:
         self.previous_block = 0
         self._spans: list[tuple[int, int]] = []  # span-level content met in raw HTML
 
-    def read(self) -> list[Block]:
-        """Walk the body (once) and return its blocks."""
+    def read(self) -> Body:
+        """Walk the body (once): its blocks, with what was read on the way."""
         self._run(Stream(self.tokens, 0, len(self.lines)))
-        return self.blocks
+        return Body(self.text, self.lines, self.masked_lines, self.index, self.blocks)
 
     # -- what subclasses learn
 
@@ -551,6 +564,6 @@ def divmod_line(index: LineIndex, offset: int) -> tuple[int, int]:
     return line, offset - index.starts[line]
 
 
-def read_blocks(tokens: list[Token], body: str) -> list[Block]:
-    """kramdown's blocks of a Markdown body (`tokens`: `markdown.parse(body)`)."""
+def read_blocks(tokens: list[Token], body: str) -> Body:
+    """A Markdown body and kramdown's blocks of it (`tokens`: `markdown.parse(body)`)."""
     return Reader(tokens, body).read()

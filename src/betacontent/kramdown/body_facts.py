@@ -57,7 +57,7 @@ def extract(task: Task) -> BodyFacts:
         tokens = markdown.parse(task.body)
         reading = read_body(tokens, task.body)
         found_anchors = reading.anchors
-        found = markdown_links(task.body, task.body_line, reading.blocks)
+        found = markdown_links(reading.body, task.body_line)
         footnotes = sorted(footnote_ids(task.body))
     elif task.html_page:
         found = html_page_links(task.body, task.body_line)

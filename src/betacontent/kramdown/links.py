@@ -19,7 +19,7 @@ import msgspec
 from markdown_it.token import Token
 
 from betacontent.core.positions import LINE_BREAK, LineIndex, Position, split_lines
-from betacontent.kramdown.blocks import FOOTNOTE_DEF, FOOTNOTE_MARKER, Block
+from betacontent.kramdown.blocks import FOOTNOTE_DEF, FOOTNOTE_MARKER, Block, Body
 from betacontent.kramdown.markdown import MASK, mask_liquid, parse_without_html_blocks
 
 Origin = Literal[
@@ -198,12 +198,12 @@ def _walk_inline(children: Iterable[Token]) -> Iterator[Token]:
             yield from _walk_inline(child.children)
 
 
-def markdown_links(body: str, body_line: int, blocks: Sequence[Block]) -> FileLinks:
+def markdown_links(body: Body, body_line: int) -> FileLinks:
     """The links of a Markdown body starting at file line `body_line`, read from its blocks
     as kramdown sees them (`blocks.read_blocks`): Markdown links where the content is
     Markdown, only HTML tags in raw HTML."""
     found = _BodyLinks(body, body_line)
-    for block in blocks:
+    for block in body.blocks:
         if block.kind == "markdown":
             found.markdown(block.tokens, block.offset)
         elif block.kind == "paragraph":
@@ -212,7 +212,7 @@ def markdown_links(body: str, body_line: int, blocks: Sequence[Block]) -> FileLi
         elif block.kind == "html":
             found.html(block)
     links = [*found.links, *found.definitions.values()]
-    return FileLinks(with_ends(links, LineIndex(body, body_line)), found.unsafe, found.ids)
+    return FileLinks(with_ends(links, found.index), found.unsafe, found.ids)
 
 
 def with_ends(links: list[Link], index: LineIndex) -> list[Link]:
@@ -230,10 +230,9 @@ def with_ends(links: list[Link], index: LineIndex) -> list[Link]:
     return ended
 
 
-def _reader(lines: Sequence[str], offset_line: int) -> Any:
+def _reader(index: LineIndex) -> Any:
     """`original(position, n)`: the n characters written in the file from a position, across
     line ends (an attribute value may span lines)."""
-    index = LineIndex("\n".join(lines), offset_line)
 
     def original(position: Position, length: int) -> str:
         start = index.offset(position)
@@ -245,11 +244,12 @@ def _reader(lines: Sequence[str], offset_line: int) -> Any:
 class _BodyLinks:
     """The links found so far in a body's blocks."""
 
-    def __init__(self, body: str, body_line: int) -> None:
-        self.body_lines = split_lines(body)
-        self.masked_lines = split_lines(mask_liquid(body)[0])  # what the tokens were parsed from
+    def __init__(self, body: Body, body_line: int) -> None:
+        self.body_lines = body.lines
+        self.masked_lines = body.masked_lines  # what the tokens were parsed from
         self.body_line = body_line
-        self.original = _reader(self.body_lines, body_line)
+        self.index = body.index.moved(body_line)
+        self.original = _reader(self.index)
         self.links: list[Link] = []
         self.unsafe: list[Unsafe] = []
         self.ids: list[tuple[str, Position]] = []
@@ -389,11 +389,11 @@ def _definition_link(token: Token, lines: Sequence[str], to_file: Any, original:
 
 def html_page_links(body: str, body_line: int) -> FileLinks:
     """Links of a page whose body is HTML (or a Liquid template): its whole body is HTML."""
-    body_lines = split_lines(body)
     masked, _ = mask_liquid(body)
     lines = LineIndex(masked, body_line)  # masking keeps every offset and line break
-    links, unsafe, ids = html_links(masked, lines.position, _reader(body_lines, body_line))
-    return FileLinks(with_ends(links, LineIndex(body, body_line)), unsafe, ids)
+    written = LineIndex("\n".join(split_lines(body)), body_line)  # line ends as LF
+    links, unsafe, ids = html_links(masked, lines.position, _reader(written))
+    return FileLinks(with_ends(links, written), unsafe, ids)
 
 
 def footnote_ids(body: str) -> set[str]:

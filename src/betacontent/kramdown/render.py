@@ -639,7 +639,8 @@ class _Job:
             ]
         reading = read_body(view, self.body)  # kramdown's blocks, headings and ids
         self.analyse(reading.anchors)
-        tokens = self.recover(md, env, self.from_blocks(md, env, tokens, view, reading.blocks))
+        blocks = reading.body.blocks
+        tokens = self.recover(md, env, self.from_blocks(md, env, tokens, view, blocks))
         for index, token in enumerate(tokens):
             if token.type == "heading_open":
                 anchor_id = reading.headings.get(token.map[0]) if token.map else None

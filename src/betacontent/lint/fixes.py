@@ -118,7 +118,7 @@ class _Source:
 
 def _body_links(kind: FileKind, body: str, body_line: int) -> list[Link]:
     if kind == "markdown":
-        return markdown_links(body, body_line, read_blocks(markdown.parse(body), body)).links
+        return markdown_links(read_blocks(markdown.parse(body), body), body_line).links
     return html_page_links(body, body_line).links
 
 

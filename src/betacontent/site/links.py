@@ -303,7 +303,7 @@ def _end(span: Span | None) -> Position | None:
 def file_links(file: ParsedFile, shapes: LinkShapes, tokens: Sequence[Token]) -> FileLinks:
     """All links of a page or document (`tokens`: its Markdown body's, when it is Markdown)."""
     if file.markdown:
-        body = markdown_links(file.body, file.body_line, read_blocks(list(tokens), file.body))
+        body = markdown_links(read_blocks(list(tokens), file.body), file.body_line)
     elif file.front_matter is not None:
         body = html_page_links(file.body, file.body_line)
     else:
