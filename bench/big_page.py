@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench import load
 from betacontent import __version__
 from betacontent.core.atomic import write_atomic
 from betacontent.core.settings import LintConfig
@@ -95,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.links.split(",")]
+    commit = load.git_commit()  # at the start: the code that runs
     rows = []
     for size in sizes:
         root = args.work / f"links-{size}"
@@ -103,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    report = {"version": __version__, "runs": args.runs, "rows": rows}
+    report = {"version": __version__, "git": commit, "runs": args.runs, "rows": rows}
     args.out.mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / f"big-page-{stamp}.json", json.dumps(report, indent=2) + "\n")
     table = [
@@ -127,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     text = "\n".join(
         [
-            f"# One page, many broken links ({stamp}, betacontent {__version__})",
+            f"# One page, many broken links ({stamp}, betacontent {__version__} at {commit})",
             "",
             f"Medians of {args.runs} runs; `python -m bench.big_page --links {args.links}`.",
             "",
