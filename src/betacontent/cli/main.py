@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shlex
 import sys
@@ -35,6 +36,7 @@ from betacontent.lint.reporters import (
     LintRun,
     append_step_summary,
     display_path,
+    report_statistics,
     report_text,
     step_summary,
     summary,
@@ -161,6 +163,27 @@ def _changes(root: Path, ref: str) -> set[str]:
     help="Keep per-file results in .betacontent-cache/ (default: on sites of "
     f"{CACHE_MIN_FILES}+ files).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary, no notes.")
+@click.option(
+    "--statistics", is_flag=True, help="Count the findings of each rule instead of listing them."
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE (whole, or not at all) instead of the standard output.",
+)
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are errors (2 still says a usage or configuration error).",
+)
+@click.option(
+    "--show-source/--no-show-source",
+    default=None,
+    help="Show each finding's source line, with carets under it (default: when the output "
+    "is a terminal).",
+)
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -177,6 +200,11 @@ def lint_command(
     watch: bool,
     jobs: int | None,
     cache: bool | None,
+    quiet: bool,
+    statistics: bool,
+    output_file: Path | None,
+    exit_zero: bool,
+    show_source: bool | None,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
@@ -185,8 +213,9 @@ def lint_command(
     git reports changed since HEAD (or --since REF, which implies --changed), staged, unstaged
     or untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error,
     or when there is nothing to check (the sites found below are named).
-    With --diff: exit 1 when there is something to fix, else 0. --watch runs until
-    interrupted (Ctrl-C), then exits as the last run would.
+    With --diff: exit 1 when there is something to fix, else 0. --exit-zero makes both 0.
+    --watch runs until interrupted (Ctrl-C), then exits as the last run would. Colour follows
+    the terminal, NO_COLOR and FORCE_COLOR, unless --color or --no-color says otherwise.
     """
     if fix and show_diff:
         raise _fail("--fix and --diff cannot be used together")
@@ -228,6 +257,10 @@ def lint_command(
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
     chosen = output_format or config.output_format
+    if statistics and chosen != "text":
+        raise _fail(f"--statistics prints text, not {chosen} (`--format` or `output-format`)")
+    if output_file is not None and (watch or show_diff):
+        raise _fail("--output-file writes one report: use it without --watch or --diff")
     if watch and chosen != "text":
         raise _fail(f"--watch prints text for people, not {chosen} (`--format` or `output-format`)")
     changes = _changes(root, since or "HEAD") if changed or since else None
@@ -238,10 +271,14 @@ def lint_command(
     def load(config: LintConfig) -> Site:
         return load_at(root, config)
 
+    # NO_COLOR (https://no-color.org) unless --color: plain text, no escape sequence at all
+    if color is None and os.environ.get("NO_COLOR"):
+        color = False
+    no_color = None if color is None else not color
     errors_console = Console(
         stderr=True,
         force_terminal=color,
-        no_color=color is False,
+        no_color=no_color,
         highlight=False,
         soft_wrap=True,
         emoji=False,
@@ -259,16 +296,18 @@ def lint_command(
         if not checked:  # nothing to lint is a mistake, not a pass: say where the sites are
             progress.stop()
             raise _fail(_nothing_to_check(root, cwd))
-        if site.config_rel is None:  # printed above the spinner, if it shows
+        if site.config_rel is None and not quiet:  # printed above the spinner, if it shows
             errors_console.print(f"betacontent: {_bare_folder(root, cwd)}", markup=False)
         if external and any(rule.code == "BC306" for rule in rules):
             progress.stop()  # the external check shows its own progress
             site.external = _check_external(site, root, color)
             progress.restart()
         diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, targets, changes)]
+    report_file = io.StringIO() if output_file is not None else None
     console = Console(
-        force_terminal=color,
-        no_color=color is False,
+        file=report_file,
+        force_terminal=False if report_file is not None else color,
+        no_color=True if report_file is not None else no_color,
         highlight=False,
         soft_wrap=True,
         emoji=False,  # `Gem::Installer` is not `:gem:`
@@ -278,7 +317,8 @@ def lint_command(
         return _in_scope(rel, targets, changes)
 
     if show_diff:
-        sys.exit(_show_diff(site, diagnostics, root, cwd, config, rules, in_scope, load_at))
+        found = _show_diff(site, diagnostics, root, cwd, config, rules, in_scope, load_at)
+        sys.exit(EXIT_OK if exit_zero else found)
     applied = None
     if fix:
         site, diagnostics, applied, _ = _fix(
@@ -289,18 +329,30 @@ def lint_command(
     files = sorted(rel for rel in set(checked) if _in_scope(rel, targets, changes))
     seconds = time.perf_counter() - started
     line = summary(diagnostics, len(files), seconds)
-    if chosen == "text":
-        report_text(console, diagnostics, root, cwd, line)
+    if chosen == "text" and statistics:
+        report_statistics(console, diagnostics)
+        if not quiet:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    elif chosen == "text":
+        sources = console.is_terminal if show_source is None else show_source
+        report_text(console, diagnostics, root, cwd, None if quiet else line, sources)
     else:
         run = LintRun(diagnostics, root, cwd, files, seconds, tuple(RULES.values()))
-        sys.stdout.buffer.write(MACHINE_FORMATS[chosen](run).encode("utf-8"))  # UTF-8 always
-        click.echo(line, err=True)
+        report = MACHINE_FORMATS[chosen](run)
+        if output_file is not None:
+            _write_report(output_file, report)
+        else:
+            sys.stdout.buffer.write(report.encode("utf-8"))  # UTF-8 always
+        if not quiet:
+            click.echo(line, err=True)
         if chosen == "github" and (step_file := os.environ.get("GITHUB_STEP_SUMMARY")):
             try:
                 append_step_summary(Path(step_file), step_summary(run))
             except OSError as error:
                 click.echo(f"betacontent: cannot write {step_file}: {error.strerror}", err=True)
-    if applied is not None:
+    if report_file is not None and chosen == "text":
+        _write_report(output_file, report_file.getvalue())
+    if applied is not None and not quiet:
         click.echo(f"{applied} fix{'es' if applied != 1 else ''} applied", err=chosen != "text")
     if config_unreadable(site):
         click.echo("betacontent: _config.yml does not parse: other checks skipped", err=True)
@@ -324,7 +376,16 @@ def lint_command(
         extra = [settings] if settings is not None and root not in settings.parents else []
         diagnostics = _watch(console, [root, *extra], root, cwd, relint, diagnostics)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
-    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if errors and not exit_zero else EXIT_OK)
+
+
+def _write_report(path: Path | None, report: str) -> None:
+    """`--output-file`: the whole report or, on failure, nothing and exit 2."""
+    assert path is not None
+    try:
+        write_atomic(path, report)
+    except OSError as error:
+        raise _fail(f"cannot write {path}: {error.strerror}") from None
 
 
 PROGRESS_DELAY = 2.0  # seconds: a run longer than this shows that it is working

@@ -10,7 +10,7 @@ from betacontent.lint.reporters.github import append_step_summary, report_github
 from betacontent.lint.reporters.json_report import Report, report_json
 from betacontent.lint.reporters.junit import report_junit
 from betacontent.lint.reporters.sarif import report_sarif
-from betacontent.lint.reporters.text import report_text, summary, totals
+from betacontent.lint.reporters.text import report_statistics, report_text, summary, totals
 
 MACHINE_FORMATS: dict[str, Callable[[LintRun], str]] = {
     "json": report_json,
@@ -25,6 +25,7 @@ __all__ = [
     "Report",
     "append_step_summary",
     "display_path",
+    "report_statistics",
     "report_text",
     "step_summary",
     "summary",
