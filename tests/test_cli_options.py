@@ -95,3 +95,20 @@ def test_no_color_is_honoured_unless_colour_is_asked_for(site: Path) -> None:
     assert "\x1b[" in _colour_run(site, FORCE_COLOR="1")
     assert "\x1b[" not in _colour_run(site, FORCE_COLOR="1", NO_COLOR="1")
     assert "\x1b[" in _colour_run(site, "--color", NO_COLOR="1")
+
+
+def test_rule_by_name(run: Run) -> None:
+    by_code = run("rule", "BC102")
+    by_name = run("rule", "duplicate-key")
+    assert by_name.returncode == 0 and by_name.stdout == by_code.stdout
+    assert run("rule", "no-such-rule").returncode == 2
+
+
+def test_fix_names_the_files_it_changed(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\nurl: https://exemple.fr\n")
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\nVers [b](https://exemple.fr/b/).\n")
+    (tmp_path / "b.md").write_text("---\ntitle: B\npermalink: /b/\n---\nB.\n")
+    result = run("lint", "--fix", cwd=tmp_path)
+    assert "1 fix applied" in result.stdout and "fixed a.md" in result.stdout
+    assert "fixed b.md" not in result.stdout
+    assert "[b](/b/)" in (tmp_path / "a.md").read_text()

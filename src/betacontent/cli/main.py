@@ -320,8 +320,9 @@ def lint_command(
         found = _show_diff(site, diagnostics, root, cwd, config, rules, in_scope, load_at)
         sys.exit(EXIT_OK if exit_zero else found)
     applied = None
+    touched: set[str] = set()
     if fix:
-        site, diagnostics, applied, _ = _fix(
+        site, diagnostics, applied, touched = _fix(
             site, diagnostics, root, root, cwd, config, rules, in_scope, load_at
         )
     checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
@@ -354,6 +355,8 @@ def lint_command(
         _write_report(output_file, report_file.getvalue())
     if applied is not None and not quiet:
         click.echo(f"{applied} fix{'es' if applied != 1 else ''} applied", err=chosen != "text")
+        for rel in sorted(touched):
+            click.echo(f"fixed {display_path(root, rel, cwd)}", err=chosen != "text")
     if config_unreadable(site):
         click.echo("betacontent: _config.yml does not parse: other checks skipped", err=True)
     if watch:
@@ -891,7 +894,8 @@ def _write_folder(out: Path, files: dict[str, str], check: bool, stray: list[Pat
 def rule_command(
     code: str | None, every: bool, out: Path | None, check: bool, output_format: str
 ) -> None:
-    """List the rules, or explain one: `betacontent rule BC102`.
+    """List the rules, or explain one by code or name: `betacontent rule BC102`,
+    `betacontent rule duplicate-key`.
 
     `betacontent rule --all --out docs/rules` writes the pages of docs/rules/."""
     from betacontent.lint import rule_docs
@@ -921,7 +925,9 @@ def rule_command(
                 markup=False,
             )
         return
-    chosen = RULES.get(code.upper())
+    chosen = RULES.get(code.upper()) or next(
+        (rule for rule in RULES.values() if rule.name == code.lower()), None
+    )
     if chosen is None:
         raise _fail(f"no rule `{code}`; `betacontent rule` lists them")
     text = rule_docs.page(chosen)
