@@ -8,6 +8,8 @@ A last crumb whose link resolves to nothing is BC204's.
 ## Fix
 `--fix` adds the missing `link:` of a last crumb, with the page's own URL, in the crumb's
 style: `{title: X}` becomes `{title: X, link: /url}`; a block crumb gets a new `link:` line.
+When the last crumb's title is this page's title but its link points elsewhere, the crumb
+plainly names this page: `--fix` writes the page's own URL in its `link`.
 
 ## Why is this bad?
 The last step of a trail is "you are here". When it points elsewhere, usually because the page
@@ -34,7 +36,8 @@ from collections.abc import Iterator
 
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.rules.base import rule
-from betacontent.lint.rules.fixing import crumb_key_fix
+from betacontent.lint.rules.common import nfc
+from betacontent.lint.rules.fixing import crumb_key_fix, crumb_value_fix
 from betacontent.site.index import Site
 
 
@@ -57,11 +60,20 @@ def check(site: Site) -> Iterator[Diagnostic]:
             continue  # resolves to nothing: BC204
         if last.page is not entry:
             where = f" ({last.page.rel})" if last.page is not None else ""
+            end, fix = None, None
+            if (
+                entry.title is not None
+                and nfc(last.crumb.title).strip() == nfc(entry.title).strip()
+            ):
+                message = f"link to this page, `{entry.url}`"
+                end, fix = crumb_value_fix(entry, last.crumb.index, "link", entry.url, message)
             yield RULE.at(
                 entry.rel,
                 last.crumb.link_position,
                 f"the last crumb links to `{last.crumb.link}`{where}, not to this page "
                 f"(`{entry.url}`)",
+                end=end,
+                fix=fix,
             )
 
 
