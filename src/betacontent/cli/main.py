@@ -30,6 +30,7 @@ from betacontent.core.settings import (
     parse_config,
     read_config_data,
 )
+from betacontent.lint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.reporters import (
     MACHINE_FORMATS,
@@ -184,6 +185,18 @@ def _changes(root: Path, ref: str) -> set[str]:
     help="Show each finding's source line, with carets under it (default: when the output "
     "is a terminal).",
 )
+@click.option(
+    "--write-baseline",
+    "write_baseline_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record the findings in FILE, to adopt the linter on a site that has some; exit 0.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Show and fail only on the findings that FILE (--write-baseline) does not hold.",
+)
 def lint_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -205,6 +218,8 @@ def lint_command(
     output_file: Path | None,
     exit_zero: bool,
     show_source: bool | None,
+    write_baseline_to: Path | None,
+    baseline_file: Path | None,
 ) -> None:
     """Check the site that holds PATHS (default: the current directory).
 
@@ -214,6 +229,7 @@ def lint_command(
     or untracked. Exit 0 without errors, 1 with errors, 2 on a usage or configuration error,
     or when there is nothing to check (the sites found below are named).
     With --diff: exit 1 when there is something to fix, else 0. --exit-zero makes both 0.
+    With --baseline FILE, the findings FILE holds are counted, not shown, and do not fail.
     --watch runs until interrupted (Ctrl-C), then exits as the last run would. Colour follows
     the terminal, NO_COLOR and FORCE_COLOR, unless --color or --no-color says otherwise.
     """
@@ -257,6 +273,18 @@ def lint_command(
     except (ConfigError, SelectorError) as error:
         raise _fail(str(error)) from None
     chosen = output_format or config.output_format
+    if write_baseline_to is not None and (baseline_file or watch or show_diff or fix):
+        raise _fail(
+            "--write-baseline records one run: use it without --baseline, --watch, --diff or --fix"
+        )
+    if baseline_file is not None and watch:
+        raise _fail("--baseline filters one report: use it without --watch")
+    known_findings = None
+    if baseline_file is not None:
+        try:
+            known_findings = read_baseline(baseline_file)
+        except BaselineError as error:
+            raise _fail(str(error)) from None
     if statistics and chosen != "text":
         raise _fail(f"--statistics prints text, not {chosen} (`--format` or `output-format`)")
     if output_file is not None and (watch or show_diff):
@@ -328,8 +356,25 @@ def lint_command(
     checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
     checked += [site.config_rel] if site.config_rel else []
     files = sorted(rel for rel in set(checked) if _in_scope(rel, targets, changes))
+    if write_baseline_to is not None:
+        try:
+            recorded = write_baseline(write_baseline_to, diagnostics)
+        except OSError as error:
+            raise _fail(f"cannot write {write_baseline_to}: {error.strerror}") from None
+        findings = f"{recorded} finding{'s' if recorded != 1 else ''}"
+        click.echo(f"{findings} recorded in {write_baseline_to}", err=True)
+        sys.exit(EXIT_OK)
+    filtered = None
+    if known_findings is not None:
+        scope = set(files) if targets or changes is not None else None
+        filtered = apply_baseline(diagnostics, known_findings, scope)
+        diagnostics = filtered.new
     seconds = time.perf_counter() - started
     line = summary(diagnostics, len(files), seconds)
+    if filtered is not None:
+        line += f"; {filtered.known} in the baseline"
+        if filtered.gone:
+            line += f", {filtered.gone} baseline entr{'y' if filtered.gone == 1 else 'ies'} gone"
     if chosen == "text" and statistics:
         report_statistics(console, diagnostics)
         if not quiet:
