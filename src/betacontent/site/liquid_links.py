@@ -9,7 +9,6 @@ baseurl, as in Jekyll 4). Anything else cannot be resolved without rendering the
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -58,22 +57,10 @@ def jekyll_relative_path(site: Site, entry: Entry) -> str:
     return entry.rel
 
 
-_FILES: weakref.WeakKeyDictionary[Site, dict[str, Entry]] = weakref.WeakKeyDictionary()
-
-
 def _find_file(site: Site, path: str) -> Entry | None:
     """Jekyll's `{% link path %}`: the written page, document or static file whose
     `relative_path` is `path` (or `/path`, which only static files have)."""
-    files = _FILES.get(site)
-    if files is None:
-        files = {}
-        for entry in site.entries:
-            if entry.output is not None and entry.kind not in (
-                EntryKind.REDIRECT,
-                EntryKind.GENERATED,
-            ):
-                files.setdefault(jekyll_relative_path(site, entry), entry)
-        _FILES[site] = files
+    files = site.semantic.link_targets
     return files.get(path) or files.get("/" + path)
 
 

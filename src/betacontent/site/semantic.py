@@ -44,6 +44,7 @@ from betacontent.site.links import (
     included_names,
 )
 from betacontent.site.liquid_ids import SiteValues, evaluate, liquid_ids
+from betacontent.site.parsing import DataFile, ParsedFile
 from betacontent.site.schema import JEKYLL_KEYS, PageFrontMatter
 from betacontent.site.schemas import schema_issues, unknown_keys
 
@@ -570,6 +571,26 @@ class Semantic:
         return Target(
             path, entry, link, kind, url, site_path, fragment, resolution, folded, problem
         )
+
+    @cached_property
+    def files_by_rel(self) -> dict[str, ParsedFile | DataFile]:
+        """Every parsed page, template and data file, by its path in the site."""
+        files: dict[str, ParsedFile | DataFile] = {f.rel: f for f in self.site.files}
+        files.update((d.rel, d) for d in self.site.data_files)
+        return files
+
+    @cached_property
+    def link_targets(self) -> dict[str, Entry]:
+        """What Jekyll's `{% link path %}` finds: each written page, document or static file,
+        by its `relative_path` (`liquid_links.jekyll_relative_path`)."""
+        targets: dict[str, Entry] = {}
+        for entry in self.site.entries:
+            if entry.output is not None and entry.kind not in (
+                EntryKind.REDIRECT,
+                EntryKind.GENERATED,
+            ):
+                targets.setdefault(liquid.jekyll_relative_path(self.site, entry), entry)
+        return targets
 
     @cached_property
     def site_values(self) -> SiteValues:

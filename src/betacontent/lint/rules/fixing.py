@@ -9,7 +9,6 @@ is, nor where the text at the link's position is not the URL as extracted (escap
 from __future__ import annotations
 
 import re
-import weakref
 
 import yaml
 
@@ -27,22 +26,13 @@ _BARE_URL = re.compile(r"[^\s()<>\[\]{}\\\"'`|^&]+")
 _BODY_ORIGINS = frozenset({"markdown", "reference", "html"})
 _YAML_ORIGINS = frozenset({"breadcrumb", "data"})
 
-_FILES: weakref.WeakKeyDictionary[Site, dict[str, ParsedFile | DataFile]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 def has_liquid(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
 def _file(site: Site, path: str) -> ParsedFile | DataFile | None:
-    files = _FILES.get(site)
-    if files is None:
-        files = {f.rel: f for f in site.files}
-        files.update((d.rel, d) for d in site.data_files)
-        _FILES[site] = files
-    return files.get(path)
+    return site.semantic.files_by_rel.get(path)
 
 
 def _scalar(file: ParsedFile | DataFile, link: Link) -> tuple[yaml.Node | None, yaml.Node | None]:
