@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from betacontent.core.wording import counted
 from conftest import Run
 
 
@@ -112,3 +113,12 @@ def test_fix_names_the_files_it_changed(run: Run, tmp_path: Path) -> None:
     assert "1 fix applied" in result.stdout and "fixed a.md" in result.stdout
     assert "fixed b.md" not in result.stdout
     assert "[b](/b/)" in (tmp_path / "a.md").read_text()
+
+
+def test_counts_agree_with_their_nouns(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n[x](/absent/)\n")
+    result = run("lint", "a.md", cwd=tmp_path)
+    assert "1 file checked, 1 error, 0 warnings, 0 info" in result.stdout
+    assert counted(1, "entry", "entries") == "1 entry"
+    assert counted(0, "fix", "fixes") == "0 fixes" and counted(2, "page") == "2 pages"

@@ -98,7 +98,7 @@ def serve_process(site: Path, work: Path, *options: str) -> Iterator[Server]:
 def test_startup_line_names_the_url_and_the_lint_summary(server: Server) -> None:
     output = server.output()
     assert f"http://127.0.0.1:{server.port}/api/pages" in output
-    assert "pages published, 1 withheld" in output and "1 errors" in output
+    assert "pages published, 1 withheld" in output and "; 1 error, " in output
 
 
 def test_seed_page_with_its_breadcrumbs(server: Server) -> None:

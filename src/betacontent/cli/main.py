@@ -30,6 +30,7 @@ from betacontent.core.settings import (
     parse_config,
     read_config_data,
 )
+from betacontent.core.wording import counted
 from betacontent.lint.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.reporters import (
@@ -320,7 +321,7 @@ def lint_command(
             raise _fail(str(error)) from None
         checked = [f.rel for f in site.files] + [f.rel for f in site.data_files]
         checked += [site.config_rel] if site.config_rel else []
-        progress.update(f"checking {len(checked)} files of {shown_root}")
+        progress.update(f"checking {counted(len(checked), 'file')} of {shown_root}")
         if not checked:  # nothing to lint is a mistake, not a pass: say where the sites are
             progress.stop()
             raise _fail(_nothing_to_check(root, cwd))
@@ -361,8 +362,7 @@ def lint_command(
             recorded = write_baseline(write_baseline_to, diagnostics)
         except OSError as error:
             raise _fail(f"cannot write {write_baseline_to}: {error.strerror}") from None
-        findings = f"{recorded} finding{'s' if recorded != 1 else ''}"
-        click.echo(f"{findings} recorded in {write_baseline_to}", err=True)
+        click.echo(f"{counted(recorded, 'finding')} recorded in {write_baseline_to}", err=True)
         sys.exit(EXIT_OK)
     filtered = None
     if known_findings is not None:
@@ -374,7 +374,7 @@ def lint_command(
     if filtered is not None:
         line += f"; {filtered.known} in the baseline"
         if filtered.gone:
-            line += f", {filtered.gone} baseline entr{'y' if filtered.gone == 1 else 'ies'} gone"
+            line += f", {counted(filtered.gone, 'baseline entry', 'baseline entries')} gone"
     if chosen == "text" and statistics:
         report_statistics(console, diagnostics)
         if not quiet:
@@ -399,7 +399,7 @@ def lint_command(
     if report_file is not None and chosen == "text":
         _write_report(output_file, report_file.getvalue())
     if applied is not None and not quiet:
-        click.echo(f"{applied} fix{'es' if applied != 1 else ''} applied", err=chosen != "text")
+        click.echo(f"{counted(applied, 'fix', 'fixes')} applied", err=chosen != "text")
         for rel in sorted(touched):
             click.echo(f"fixed {display_path(root, rel, cwd)}", err=chosen != "text")
     if config_unreadable(site):
@@ -700,8 +700,8 @@ def _check_external(site: Site, root: Path, color: bool | None) -> dict[str, Ext
 
 def _published_summary(published: PublishedSite) -> str:
     return (
-        f"{len(published.pages)} pages published, {len(published.withheld)} withheld; "
-        f"{published.errors} errors, {published.warnings} warnings"
+        f"{counted(len(published.pages), 'page')} published, {len(published.withheld)} withheld; "
+        f"{counted(published.errors, 'error')}, {counted(published.warnings, 'warning')}"
     )
 
 
@@ -826,7 +826,7 @@ def export_command(site: Path | None, out: Path, cache: bool | None) -> None:
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"cannot write {out}: {error.strerror}") from None
-    click.echo(f"{out}: {count} files; {_published_summary(published)}")
+    click.echo(f"{out}: {counted(count, 'file')}; {_published_summary(published)}")
 
 
 @main.command(name="config")

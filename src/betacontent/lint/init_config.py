@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from betacontent import __version__
 from betacontent.core.settings import toml_value
+from betacontent.core.wording import counted
 from betacontent.lint.key_vocabulary import LikelyTypo, likely_typos
 from betacontent.site.index import Entry, EntryKind, Site
 from betacontent.site.schema import JEKYLL_KEYS
@@ -200,7 +201,7 @@ def _own_domains(site: Site) -> list[str]:
 def _table(
     name: str, group: Group, site: Site, own: str | None, typos: list[LikelyTypo]
 ) -> list[str]:
-    lines = ["", f"[front-matter.{name}]", f"# {group.files} files"]
+    lines = ["", f"[front-matter.{name}]", f"# {counted(group.files, 'file')}"]
     every = sorted(k for k, use in group.keys.items() if use.files == group.files)
     why = f"every file of the {group.label} has them" if every else "no key is in all of them"
     lines.append(f"required = {toml_value(every)}  # {why}")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from betacontent.core.settings import ConfigError, LintConfig, find_config, load_config
+from betacontent.core.wording import counted
 from betacontent.lint.runner import SelectorError, check_settings
 from betacontent.lint.watch import relevant
 from betacontent.serve.published import PublishedSite, load_published
@@ -66,9 +67,9 @@ class Reloader:
         generation = published.generation
         self.swap(published)
         self.report(
-            f"reloaded: generation {generation}, {len(published.pages)} pages published, "
-            f"{len(published.withheld)} withheld, {published.errors} errors, "
-            f"{published.warnings} warnings"
+            f"reloaded: generation {generation}, {counted(len(published.pages), 'page')} "
+            f"published, {len(published.withheld)} withheld, "
+            f"{counted(published.errors, 'error')}, {counted(published.warnings, 'warning')}"
         )
         return published
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from betacontent.core.positions import split_lines
+from betacontent.core.wording import counted
 from betacontent.lint.diagnostics import Diagnostic, Severity
 from betacontent.lint.reporters.common import display_path
 
@@ -21,8 +22,8 @@ def totals(diagnostics: Sequence[Diagnostic]) -> str:
     counts = Counter(d.severity for d in diagnostics)
     return ", ".join(
         [
-            f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
-            f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
+            counted(counts[Severity.ERROR], "error"),
+            counted(counts[Severity.WARNING], "warning"),
             f"{counts[Severity.INFO]} info",
         ]
     )
@@ -30,7 +31,7 @@ def totals(diagnostics: Sequence[Diagnostic]) -> str:
 
 def summary(diagnostics: Sequence[Diagnostic], files: int, seconds: float) -> str:
     parts = [
-        f"{files} file{'s' if files != 1 else ''} checked",
+        f"{counted(files, 'file')} checked",
         totals(diagnostics),
         f"{seconds:.2f}s",
     ]
