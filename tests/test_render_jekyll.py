@@ -5,7 +5,8 @@ paragraph, list item, cell and quote, and every `href` and `src`, in order.
 The fixture gathers what the API used to render unlike kramdown: ATX markers kramdown reads as
 text (indented by 1-3 spaces, `##` alone), smart quotes and typographic symbols, and links
 written with Liquid under a baseurl (`{{ site.baseurl }}/x/`, `{% link %}`, `{% post_url %}`,
-`relative_url`, `absolute_url`, in Markdown, raw HTML and reference definitions).
+`relative_url`, `absolute_url`, `{{ site.KEY }}`, in Markdown, raw HTML and reference
+definitions).
 
 Needs Jekyll 4.3 with kramdown 2.4 and kramdown-parser-gfm (Debian: `apt-get install jekyll`).
 Skipped when `jekyll` is missing, except on CI (`CI` set) where the missing tool is a failure.
@@ -132,3 +133,4 @@ def test_the_fixture_holds_what_used_to_differ(built: Path) -> None:
     assert "/base/2024/01/02/billet.html" in links
     assert "/base/img/logo.png" in links
     assert "https://exemple.gouv.fr/base/autre/" in links
+    assert "https://forge.exemple.org/depot/tickets/1" in links  # {{ site.depot }}

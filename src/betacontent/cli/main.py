@@ -12,7 +12,7 @@ import time
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import click
 from rich.console import Console
@@ -303,15 +303,7 @@ def lint_command(
     # NO_COLOR (https://no-color.org) unless --color: plain text, no escape sequence at all
     if color is None and os.environ.get("NO_COLOR"):
         color = False
-    no_color = None if color is None else not color
-    errors_console = Console(
-        stderr=True,
-        force_terminal=color,
-        no_color=no_color,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-    )
+    errors_console = _console(color, stderr=True)
     shown_root = display_path(root, ".", cwd)
     with _Progress(errors_console, f"reading {shown_root}") as progress:
         try:
@@ -333,14 +325,7 @@ def lint_command(
             progress.restart()
         diagnostics = [d for d in lint(site, rules) if _in_scope(d.path, targets, changes)]
     report_file = io.StringIO() if output_file is not None else None
-    console = Console(
-        file=report_file,
-        force_terminal=False if report_file is not None else color,
-        no_color=True if report_file is not None else no_color,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,  # `Gem::Installer` is not `:gem:`
-    )
+    console = _console(False if report_file is not None else color, file=report_file)
 
     def in_scope(rel: str) -> bool:
         return _in_scope(rel, targets, changes)
@@ -425,6 +410,21 @@ def lint_command(
         diagnostics = _watch(console, [root, *extra], root, cwd, relint, diagnostics)
     errors = any(d.severity is Severity.ERROR for d in diagnostics)
     sys.exit(EXIT_FINDINGS if errors and not exit_zero else EXIT_OK)
+
+
+def _console(color: bool | None, **options: Any) -> Console:
+    """A console for people: colour when `color` says so (None: when it is a terminal and
+    FORCE_COLOR/NO_COLOR allow), no highlighting or emoji (`Gem::Installer` is not `:gem:`),
+    long lines kept whole."""
+    no_color = None if color is None else not color
+    return Console(
+        force_terminal=color,
+        no_color=no_color,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+        **options,
+    )
 
 
 def _write_report(path: Path | None, report: str) -> None:
@@ -772,7 +772,7 @@ def serve_command(
     if frontend and folder is None:
         raise _fail("--frontend: the reference frontend is not installed (examples/frontend/)")
     published = _published(root, config, cache)
-    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    console = _console(None)
     if strict and published.errors:
         errors = [d for d in published.diagnostics if d.severity is Severity.ERROR]
         report_text(console, errors, root, Path.cwd(), _published_summary(published))
@@ -959,7 +959,7 @@ def rule_command(
     if every:
         click.echo("\n".join(rule_docs.page(rule) for rule in RULES.values()), nl=False)
         return
-    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    console = _console(None)
     if code is None and output_format == "markdown":
         click.echo(rule_docs.index(), nl=False)
         return

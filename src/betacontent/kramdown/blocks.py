@@ -398,9 +398,8 @@ class Reader:
                 first = self.lines[block.a]
                 if first.lstrip(" ").startswith(("<!--", "<?")) and self._indent(block.a) < 4:
                     self.previous_block = block.a
-                    line = self._comment(block.a)
-                    kind: BlockKind = "html" if self._closed(block.a) else "text"
-                    self._record(kind, block.a, line, here)
+                    line, closed = self._comment(block.a)
+                    self._record("html" if closed else "text", block.a, line, here)
                     continue
                 # a span-level tag: a paragraph for kramdown
                 self._on_span_line(block.a)
@@ -425,17 +424,12 @@ class Reader:
             self.previous_block = block.a
             line = block.b
 
-    def _comment(self, line: int) -> int:
-        """The line after an HTML comment or processing instruction that starts at `line`;
-        the next line when it is not closed (kramdown: its first line is text)."""
+    def _comment(self, line: int) -> tuple[int, bool]:
+        """(the line after, closed) of an HTML comment or processing instruction that starts
+        at `line`: the next line when it is not closed (kramdown: its first line is text)."""
         pos = self.starts[line] + self._indent(line)
         closed = (COMMENT_RE if self.text.startswith("<!--", pos) else PI_RE).match(self.text, pos)
-        return self._after(closed.end()) if closed else line + 1
-
-    def _closed(self, line: int) -> bool:
-        pos = self.starts[line] + self._indent(line)
-        pattern = COMMENT_RE if self.text.startswith("<!--", pos) else PI_RE
-        return pattern.match(self.text, pos) is not None
+        return (self._after(closed.end()), True) if closed else (line + 1, False)
 
     def _setext_at(self, line: int, here: Context) -> bool:
         """Whether kramdown finds a setext heading at `line` where markdown-it sees another

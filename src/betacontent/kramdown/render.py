@@ -1001,26 +1001,26 @@ def with_liquid(rendered: Rendered, liquid: LiquidHook) -> Rendered:
     in place of its marker: as text, HTML-escaped (a URL in an attribute or in text)."""
     if not rendered.liquid:
         return rendered
-    values = [escapeHtml(liquid(tag)) for tag in rendered.liquid]
+    outputs = [liquid(tag) for tag in rendered.liquid]  # each tag's hook called once
+    escaped = [escapeHtml(output) for output in outputs]
     markers = re.compile(re.escape(rendered.marker) + r"(\d+)X")
 
-    def put(text: str) -> str:
+    def put(text: str, values: list[str]) -> str:
         return markers.sub(lambda m: values[int(m.group(1))], text)
 
     def entries(toc: list[TocEntry]) -> list[TocEntry]:
         out: list[TocEntry] = []
         for node in toc:
             children = entries(node.children)
-            text = _collapse(markers.sub(lambda m: liquid_text[int(m.group(1))], node.text))
+            text = _collapse(put(node.text, outputs))  # TOC text is plain text
             if text.strip(_ASCII_SPACE):  # else nothing to show for it: its children move up
                 out.append(TocEntry(level=node.level, id=node.id, text=text, children=children))
             else:
                 out.extend(children)
         return out
 
-    liquid_text = [liquid(tag) for tag in rendered.liquid]
     return Rendered(
-        html=put(rendered.html),
+        html=put(rendered.html, escaped),
         toc=entries(rendered.toc),
         text=rendered.text,
         excerpt=rendered.excerpt,

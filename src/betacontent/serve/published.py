@@ -478,7 +478,8 @@ def publish(
         kids.sort(key=lambda e: e.url)
 
     rendering = rendering or Rendering(rendered_entries(site), processes)
-    rendered = {key: with_liquid(r, liquid_hook(site)) for key, r in rendering.result().items()}
+    hook = liquid_hook(site)
+    rendered = {key: with_liquid(r, hook) for key, r in rendering.result().items()}
     documents: dict[str, Encoded] = {}
     summaries: list[out.PageSummary] = []
     search_documents: list[SearchDocument] = []
@@ -579,7 +580,7 @@ def _collections(
             if entry.file is None or failing.get(entry.rel):
                 continue
             slug = str(entry.data.get("slug") or Path(entry.rel).stem)
-            result = rendered.get(id(entry)) or with_liquid(_render(entry), liquid_hook(site))
+            result = rendered.get(id(entry)) or render_entry(site, entry)
             url = entry.url if entry.output is not None else None
             front_matter = _plain(entry.data)
             items.append(
